@@ -1,0 +1,56 @@
+# The two commands: `make run` and `make test`. Everything else is set up on the way.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASA   := $(VENV)/bin/rasa
+MODEL  := models/current.tar.gz
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+export PYTHONPATH := $(CURDIR)
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help setup train run test validate audit lock clean
+
+help:
+	@echo "make run    set up, train if needed, start the assistant (REST + socket.io on :5005)"
+	@echo "make test   set up, train if needed, run every check"
+
+# A virtual environment on Python 3.10 with the pinned dependencies.
+$(VENV)/.installed: requirements.txt constraints.txt bot/find_python310.sh
+	@PY310=$$(bot/find_python310.sh) || exit 1; \
+	  echo "Creating $(VENV) with $$PY310"; \
+	  "$$PY310" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+
+# Train only when the training data, domain or config changed since the last model.
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	$(RASA) train --fixed-model-name current --out models --force
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	$(PY) -m bot.serve
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings
+
+audit: setup
+	$(PY) -m bot.content
+
+test: $(MODEL) validate audit
+	$(PY) -m pytest tests
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out results/stories
+
+# Re-resolve the pins after editing requirements.txt.
+lock: setup
+	$(PY) -m pip freeze --exclude-editable | sed '1i # Full lock of the resolved environment (pip freeze on Python 3.10); see requirements.txt.' > constraints.txt
+
+clean:
+	rm -rf $(VENV) models results .pytest_cache

@@ -1,0 +1,1 @@
+"""The assistant's own Python: safety guard, text normalisation, content audit, tooling."""

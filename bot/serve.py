@@ -1,0 +1,51 @@
+"""`make run`: start the action server and the Rasa server, say where to talk, stop both on Ctrl-C."""
+import os
+import signal
+import sys
+import time
+
+from bot import servers
+
+RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
+ACTION_PORT = int(os.environ.get("ACTION_PORT", "5055"))
+HOST = os.environ.get("HOST", "127.0.0.1")
+CORS = os.environ.get("CORS_ORIGINS", "http://localhost:8080 http://127.0.0.1:8080")
+
+
+def _stop_on_sigterm(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> int:
+    actions = rasa = None
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        actions = servers.start_action_server(ACTION_PORT)
+        servers.wait_ready(f"http://127.0.0.1:{ACTION_PORT}/health", actions)
+        rasa = servers.start_rasa_server(RASA_PORT, ACTION_PORT, host=HOST, cors=CORS)
+        servers.wait_ready(f"http://127.0.0.1:{RASA_PORT}/", rasa)
+        print(
+            "\nThe kratom information assistant is running.\n"
+            f"  REST:      curl -s -XPOST http://localhost:{RASA_PORT}/webhooks/rest/webhook "
+            "-d '{\"sender\":\"me\",\"message\":\"is kratom addictive\"}'\n"
+            f"  socket.io: http://localhost:{RASA_PORT}/socket.io (for the web widget)\n"
+            "Press Ctrl-C to stop both servers.\n",
+            flush=True,
+        )
+        while True:
+            for name, process in (("action server", actions), ("Rasa server", rasa)):
+                if process.poll() is not None:
+                    print(f"The {name} stopped (exit code {process.returncode}).", file=sys.stderr)
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+        return 0
+    finally:
+        servers.stop(rasa)
+        servers.stop(actions)
+        print("Both servers stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

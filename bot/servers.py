@@ -1,0 +1,74 @@
+"""Start, wait for and stop the two servers: the action server and the Rasa server.
+
+Used by `make run` (bot/serve.py) and by the tests that talk to the real servers, so
+both start the assistant the same way.
+"""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import IO, List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DEFAULT_MODEL = ROOT / "models" / "current.tar.gz"
+
+
+def _spawn(args: List[str], log: Optional[IO]) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    # A process group of its own, so stop() can end the server and its children.
+    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def start_action_server(port: int = 5055, log: Optional[IO] = None) -> subprocess.Popen:
+    return _spawn([str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+                   "--port", str(port)], log)
+
+
+def start_rasa_server(port: int = 5005, action_port: int = 5055, model: Path = DEFAULT_MODEL,
+                      host: str = "127.0.0.1", cors: str = "*", api_token: Optional[str] = None,
+                      log: Optional[IO] = None) -> subprocess.Popen:
+    endpoints = Path(tempfile.mkdtemp(prefix="kratom-endpoints-")) / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    args = [str(BIN / "rasa"), "run", "--model", str(model), "--interface", host,
+            "--port", str(port), "--credentials", str(ROOT / "credentials.yml"),
+            "--endpoints", str(endpoints), "--cors", cors]
+    if api_token:
+        # The HTTP API (trackers, model) is only on with a token: the tests read trackers.
+        args += ["--enable-api", "--auth-token", api_token]
+    return _spawn(args, log)
+
+
+def wait_ready(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
+    """Wait until url answers 200, failing early if the process dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with code {process.returncode} before {url} answered")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+def stop(process: Optional[subprocess.Popen], timeout: float = 15) -> None:
+    """Ask the server's process group to stop (SIGTERM), then kill it if it lingers."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+    except ProcessLookupError:
+        pass
