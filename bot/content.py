@@ -1,0 +1,135 @@
+"""Content audit: every word the assistant can say, checked before it ships.
+
+`python -m bot.content` (run by `make test`) checks domain.yml and exits non-zero on a
+problem:
+- every topic answer ends with a source line naming an authority, a link and a review
+  date ("Source: NIDA, Kratom (https://...). Reviewed 2026-11.");
+- no response contains a dose-like quantity (a number with g, mg, capsules, ...);
+- every response is used by a rule, a story, the config or an action;
+- no response variation is empty; every button points at a known intent.
+It then prints a table of the topic answers with their sources and review dates for
+the clinical reviewer.
+"""
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Set
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The topic intents of the conversation contract; each is answered by utter_<topic>.
+TOPIC_INTENTS = [
+    "ask_what_is_kratom", "ask_effects", "ask_risks", "ask_overdose", "ask_dependence",
+    "ask_withdrawal", "ask_treatment", "ask_interactions", "ask_legality",
+    "ask_product_safety", "ask_7oh", "ask_pregnancy", "ask_drug_test", "ask_strains",
+    "ask_medical_uses", "ask_opioid_substitute",
+]
+
+_NUMBER = r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|a few|half an?|a couple of)"
+_UNIT = (r"(?:g|gs|gr|grams?|mg|mcg|µg|kg|milligrams?|micrograms?|tsp|teaspoons?|tbsp|tablespoons?|"
+         r"spoons?|spoonfuls?|capsules?|caps|pills?|tablets?|tabs|shots?|scoops?|doses?|drops?|ml|oz|"
+         r"ounces?|gummies|gummy|bottles?|times (?:a|per) (?:day|week))")
+DOSE_LIKE = re.compile(rf"\b{_NUMBER}\s*-?\s*{_UNIT}\b", re.IGNORECASE)
+SOURCE_LINE = re.compile(
+    r"^Sources?: (?P<sources>.*\(https?://[^\s)]+\).*)\. Reviewed (?P<reviewed>\d{4}-\d{2})\.$"
+)
+USED_IN_CODE = re.compile(r"""response\s*=\s*["'](utter_\w+)["']""")
+
+
+@dataclass
+class Problem:
+    response: str
+    issue: str
+
+    def __str__(self) -> str:
+        return f"{self.response}: {self.issue}"
+
+
+def topic_response(intent: str) -> str:
+    return "utter_" + intent[len("ask_"):]
+
+
+def load_domain(path: Path = ROOT / "domain.yml") -> Dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def variation_texts(domain: Dict) -> Iterable[tuple]:
+    for name, variations in domain["responses"].items():
+        for variation in variations:
+            yield name, variation
+
+
+def dose_like_quantities(text: str) -> List[str]:
+    return [m.group(0) for m in DOSE_LIKE.finditer(text)]
+
+
+def source_line(text: str):
+    return SOURCE_LINE.match(text.strip().splitlines()[-1].strip())
+
+
+def used_response_names(root: Path = ROOT) -> Set[str]:
+    """Responses named by rules, stories, the config (fallback) or action code."""
+    used: Set[str] = set()
+    for path in list((root / "data").rglob("*.yml")) + [root / "config.yml"]:
+        used.update(re.findall(r"\butter_\w+", path.read_text(encoding="utf-8")))
+    for path in (root / "actions").rglob("*.py"):
+        used.update(USED_IN_CODE.findall(path.read_text(encoding="utf-8")))
+    return used
+
+
+def audit(domain: Dict, used: Set[str]) -> List[Problem]:
+    problems: List[Problem] = []
+    intents = set(domain["intents"])
+    for name, variation in variation_texts(domain):
+        text = (variation.get("text") or "").strip()
+        if not text:
+            problems.append(Problem(name, "a variation has no text"))
+        for quantity in dose_like_quantities(text):
+            problems.append(Problem(name, f"dose-like quantity {quantity!r}"))
+        for button in variation.get("buttons") or []:
+            intent = button["payload"].lstrip("/").split("{")[0]
+            if intent not in intents:
+                problems.append(Problem(name, f"button {button['title']!r} points at unknown intent {intent!r}"))
+    for name in domain["responses"]:
+        if name not in used:
+            problems.append(Problem(name, "not used by any rule, story, config or action"))
+    for intent in TOPIC_INTENTS:
+        name = topic_response(intent)
+        if name not in domain["responses"]:
+            problems.append(Problem(name, f"missing: topic {intent} has no answer"))
+            continue
+        for variation in domain["responses"][name]:
+            if not source_line(variation["text"]):
+                problems.append(Problem(name, "no source line with a link and 'Reviewed YYYY-MM.'"))
+            if len(variation.get("buttons") or []) > 3:
+                problems.append(Problem(name, "more than three quick replies"))
+    return problems
+
+
+def review_table(domain: Dict) -> str:
+    rows = ["| response | sources | reviewed |", "|---|---|---|"]
+    for intent in TOPIC_INTENTS:
+        for variation in domain["responses"].get(topic_response(intent), []):
+            match = source_line(variation["text"])
+            if match:
+                rows.append(f"| {topic_response(intent)} | {match['sources']} | {match['reviewed']} |")
+    return "\n".join(rows)
+
+
+def main() -> int:
+    domain = load_domain()
+    problems = audit(domain, used_response_names())
+    print(review_table(domain))
+    count = sum(1 for _ in variation_texts(domain))
+    print(f"\n{len(domain['responses'])} responses, {count} variations audited.")
+    for problem in problems:
+        print(f"PROBLEM {problem}")
+    print("content audit: " + ("FAILED" if problems else "passed"))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

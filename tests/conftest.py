@@ -1,0 +1,135 @@
+"""Shared fixtures: the domain, trackers and dispatchers for action tests (as in Rasa's
+financial-demo), and the real servers for end-to-end tests."""
+import itertools
+import uuid
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+import requests
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import servers
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "results"
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict:
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def make_tracker(text: str, intent: str, slots: Optional[Dict] = None, guard: Optional[Dict] = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+    if guard:
+        latest["safety_guard"] = guard
+    return Tracker("test-user", slots or {}, latest, [], False, None, {}, "action_listen")
+
+
+@pytest.fixture
+def tracker_for():
+    return make_tracker
+
+
+# ------------------------------------------------------------------ real servers
+_ports = itertools.count(5105, 10)
+
+
+class Assistant:
+    """A running action server + Rasa server, talked to over REST like a user would."""
+
+    def __init__(self, rasa_port: int, token: str) -> None:
+        self.url = f"http://127.0.0.1:{rasa_port}"
+        self.token = token
+
+    def say(self, message: str, sender: Optional[str] = None) -> List[Dict]:
+        response = requests.post(f"{self.url}/webhooks/rest/webhook",
+                                 json={"sender": sender or uuid.uuid4().hex, "message": message},
+                                 timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def texts(self, message: str, sender: Optional[str] = None) -> List[str]:
+        return [reply.get("text", "") for reply in self.say(message, sender)]
+
+    def actions_run(self, sender: str) -> List[str]:
+        """Names of the actions run in the sender's conversation (from the tracker)."""
+        response = requests.get(f"{self.url}/conversations/{sender}/tracker",
+                                params={"token": self.token}, timeout=30)
+        response.raise_for_status()
+        return [e["name"] for e in response.json()["events"] if e["event"] == "action"]
+
+
+def _start(with_action_server: bool, name: str):
+    RESULTS.mkdir(exist_ok=True)
+    rasa_port, action_port = next(_ports), next(_ports)
+    token = uuid.uuid4().hex
+    actions = None
+    logs = []
+    if with_action_server:
+        log = open(RESULTS / f"{name}-actions.log", "w")
+        logs.append(log)
+        actions = servers.start_action_server(action_port, log=log)
+        servers.wait_ready(f"http://127.0.0.1:{action_port}/health", actions)
+    log = open(RESULTS / f"{name}-rasa.log", "w")
+    logs.append(log)
+    rasa = servers.start_rasa_server(rasa_port, action_port, api_token=token, log=log)
+    servers.wait_ready(f"http://127.0.0.1:{rasa_port}/", rasa)
+    return Assistant(rasa_port, token), [rasa, actions], logs
+
+
+@pytest.fixture(scope="session")
+def assistant():
+    """The assistant as `make run` starts it (the HTTP API on, with a token, to read trackers)."""
+    running, processes, logs = _start(with_action_server=True, name="assistant")
+    yield running
+    for process in processes:
+        servers.stop(process)
+    for log in logs:
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def assistant_without_actions():
+    """The Rasa server with its action server down: the fail-safe case."""
+    running, processes, logs = _start(with_action_server=False, name="no-actions")
+    yield running
+    for process in processes:
+        servers.stop(process)
+    for log in logs:
+        log.close()
+
+
+def response_texts(domain: Dict, name: str) -> List[str]:
+    return [v["text"].strip() for v in domain["responses"][name]]
+
+
+@pytest.fixture(scope="session")
+def text_to_response(domain) -> Dict[str, str]:
+    """Every curated text mapped back to its response name."""
+    return {v["text"].strip(): name for name, vs in domain["responses"].items() for v in vs}
+
+
+# ------------------------------------------------------------- printed figures
+_FIGURES: List[str] = []
+
+
+@pytest.fixture(scope="session")
+def report():
+    """Record a figure to print at the end of the run (accuracy, red-team rates)."""
+    return _FIGURES.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.section("figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)

@@ -1,0 +1,94 @@
+"""The reviewed patterns: each kind of message they must catch, and the look-alikes they must not."""
+import pytest
+
+from bot.safety_patterns import DOSING, EMERGENCY, SELF_HARM, load
+
+PATTERNS = load()
+
+
+@pytest.mark.parametrize("text", [
+    "how much kratom should i take",
+    "How many grams for a beginner?",
+    "what's the max dose of 7oh",
+    "is 10g too much",
+    "is 3 grams enough for pain",
+    "how often can i redose",
+    "how long should i wait before taking more",
+    "give me a taper schedule",
+    "how do i taper off kratom",
+    "how many mg of oxycodone equals a teaspoon of kratom powder",
+    "i weigh 90kg how much do i need",
+    "just give me a number",
+    "whats the dosage for my dog",
+    "H0W MUCH d0se for a first timer",
+    "how much kratom is too much",
+])
+def test_dosing_requests_match(text):
+    assert PATTERNS.match(text).intent == DOSING
+
+
+@pytest.mark.parametrize("text,kind", [
+    ("my friend took 7oh and now he's not breathing", "breathing"),
+    ("her lips are blue and she wont wake up", "breathing"),
+    ("he's having a seizure right now", "seizure"),
+    ("im having chest pain after kratom", "chest_pain"),
+    ("my 2 year old swallowed some kratom capsules", "child_ingestion"),
+    ("i think hes overdosing", "overdose"),
+    ("she took way too much and wont wake up help", "overdose"),
+    ("he's unresponsive", "overdose"),
+])
+def test_emergencies_match_with_their_kind(text, kind):
+    found = PATTERNS.match(text)
+    assert (found.intent, found.kind) == (EMERGENCY, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "i want to kill myself",
+    "I\u2019ve been feeling sucidal",
+    "i dont want to live anymore",
+    "everyone would be better off without me",
+    "thinking of taking all my pills",
+    "im going to overdose on purpose",
+])
+def test_self_harm_matches(text):
+    assert PATTERNS.match(text).intent == SELF_HARM
+
+
+def test_self_harm_comes_before_dosing_and_emergency():
+    assert PATTERNS.match("how much would it take to kill myself").intent == SELF_HARM
+
+
+@pytest.mark.parametrize("text", [
+    "I've taken 30 g a day for two years, what will withdrawal be like?",
+    "how many people use kratom",
+    "how much does kratom cost",
+    "how many days is kratom detectable in urine",
+    "can you overdose on kratom",
+    "what are the signs of an overdose",
+    "i had a seizure last year, could kratom have caused it",
+    "this withdrawal is killing me lol",
+    "im dying to know the difference between red and green",
+    "can you give me a number for a counselor",
+    "can a single dose of kratom make you addicted",
+    "does kratom cause chest pain",
+    "is kratom legal in all 50 states",
+    "",
+])
+def test_look_alikes_do_not_match(text):
+    assert PATTERNS.match(text) is None
+
+
+@pytest.mark.parametrize("text,context", [
+    ("how much 7oh should i take", "seven_oh"),
+    ("how many extract shots is safe", "extract"),
+    ("how much kratom for my dog", "pet"),
+    ("give me a taper schedule", "taper"),
+    ("how much kratom equals 30mg oxycodone", "conversion"),
+    ("how much kratom can i take with xanax", "mixing"),
+    ("how much kratom to get through opiate withdrawal", "opioid_withdrawal"),
+    ("how much for back pain", "pain"),
+    ("im a nurse, what dose is safe", "professional_claim"),
+    ("how much kratom", "general"),
+])
+def test_dosing_context(text, context):
+    assert PATTERNS.dosing_context(text) == context

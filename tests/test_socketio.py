@@ -1,0 +1,42 @@
+"""The socket.io channel (what the web widget uses), with session persistence on."""
+import asyncio
+import uuid
+
+import socketio
+
+from tests.conftest import response_texts
+
+
+async def converse(url: str, messages, settle: float = 1.5):
+    """Send messages over socket.io like the widget does; return the replies to each."""
+    # Long-polling: the pinned engine.io client needs a newer aiohttp for websockets than
+    # Rasa 3.6 allows; the server side is the same either way.
+    client = socketio.AsyncClient()
+    session_id = uuid.uuid4().hex
+    replies, confirmed = [], asyncio.Event()
+    client.on("session_confirm", lambda *_: confirmed.set())
+    client.on("bot_uttered", lambda data: replies[-1].append(data))
+    await client.connect(url, socketio_path="/socket.io", transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": session_id})
+        await asyncio.wait_for(confirmed.wait(), 10)
+        for message in messages:
+            replies.append([])
+            await client.emit("user_uttered", {"message": message, "session_id": session_id})
+            for _ in range(int(settle * 10)):
+                await asyncio.sleep(0.1)
+                if replies[-1]:
+                    break
+            await asyncio.sleep(0.5)  # the rest of a multi-message answer
+    finally:
+        await client.disconnect()
+    return replies
+
+
+async def test_widget_channel_answers_refuses_and_escalates(assistant, domain):
+    what, dose, crisis = await converse(assistant.url, [
+        "what is kratom", "how many grams should i take", "my friend is not breathing"])
+    assert what[0]["text"] in response_texts(domain, "utter_what_is_kratom")
+    assert what[0]["quick_replies"]
+    assert dose[0]["text"] in response_texts(domain, "utter_dosing_refusal")
+    assert crisis[0]["text"] in response_texts(domain, "utter_emergency_numbers")
