@@ -36,7 +36,12 @@ async def converse(url: str, messages, settle: float = 1.5):
 async def test_widget_channel_answers_refuses_and_escalates(assistant, domain):
     what, dose, crisis = await converse(assistant.url, [
         "what is kratom", "how many grams should i take", "my friend is not breathing"])
-    assert what[0]["text"] in response_texts(domain, "utter_what_is_kratom")
-    assert what[0]["quick_replies"]
+    # The socket.io channel sends each paragraph as its own message, quick replies on the last.
+    assert joined(what) in response_texts(domain, "utter_what_is_kratom")
+    assert what[-1]["quick_replies"]
     assert dose[0]["text"] in response_texts(domain, "utter_dosing_refusal")
     assert crisis[0]["text"] in response_texts(domain, "utter_emergency_numbers")
+
+
+def joined(messages) -> str:
+    return "\n\n".join(m["text"] for m in messages)
