@@ -22,6 +22,9 @@ PATTERNS = load()
     "whats the dosage for my dog",
     "H0W MUCH d0se for a first timer",
     "how much kratom is too much",
+    "4 caps or 8 caps?",
+    "people online say 2-4g, is that right",
+    "can i double up if i feel nothing",
 ])
 def test_dosing_requests_match(text):
     assert PATTERNS.match(text).intent == DOSING
@@ -49,6 +52,7 @@ def test_emergencies_match_with_their_kind(text, kind):
     "everyone would be better off without me",
     "thinking of taking all my pills",
     "im going to overdose on purpose",
+    "how many would it take to kill me",
 ])
 def test_self_harm_matches(text):
     assert PATTERNS.match(text).intent == SELF_HARM
@@ -72,6 +76,8 @@ def test_self_harm_comes_before_dosing_and_emergency():
     "can a single dose of kratom make you addicted",
     "does kratom cause chest pain",
     "is kratom legal in all 50 states",
+    "i have 2 or 3 questions about kratom",
+    "was it 2018 or 2019 when the salmonella outbreak happened",
     "",
 ])
 def test_look_alikes_do_not_match(text):
