@@ -52,9 +52,15 @@ class SafetyGuard(GraphComponent):
         match = self.patterns.match(message.get(TEXT) or "")
         if match is None:
             return
-        classified = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        # A crisis the classifier found is never downgraded to a dosing refusal.
-        if match.intent == safety_patterns.DOSING and classified in CRISIS_INTENTS:
+        intent = message.get(INTENT) or {}
+        classified = intent.get(INTENT_NAME_KEY)
+        if match.intent == safety_patterns.DOSING and classified in CRISIS_INTENTS and not (
+            intent.get(PREDICTED_CONFIDENCE_KEY, 1.0) < self.patterns.downgrade_below
+            and not self.patterns.mentions_death(match.text)
+        ):
+            # A crisis the classifier is sure of, or one that speaks of dying, is never
+            # turned into a dosing refusal. A hesitant crisis guess on a message that a
+            # dosing pattern matches (and no crisis pattern did) is a dosing request.
             return
         record: Dict[Text, Optional[Text]] = {
             "intent": match.intent,

@@ -36,6 +36,8 @@ class SafetyPatterns:
         self.emergency = {kind: _compile(p) for kind, p in spec["emergency"].items()}
         self.dosing = _compile(spec["dosing"])
         self.dosing_contexts = {c: _compile(p) for c, p in spec["dosing_context"].items()}
+        self.downgrade_below: float = spec["crisis_downgrade"]["below_confidence"]
+        self.death_words = _compile(spec["crisis_downgrade"]["never_with"])
 
     @classmethod
     def from_file(cls, path: Path = PATTERNS_FILE) -> "SafetyPatterns":
@@ -58,6 +60,9 @@ class SafetyPatterns:
         if found:
             return SafetyMatch(DOSING, None, found, norm)
         return None
+
+    def mentions_death(self, normalised_text: str) -> bool:
+        return _first(self.death_words, normalised_text) is not None
 
     def crisis_kind(self, text: str) -> Optional[str]:
         """Which emergency a message describes (first-aid variation), if any pattern says."""

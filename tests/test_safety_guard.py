@@ -44,9 +44,20 @@ def test_self_harm_overrides_a_dosing_classification(guard):
     assert message.get("intent")["name"] == "express_self_harm"
 
 
-def test_never_downgrades_a_crisis_to_dosing(guard):
-    [message] = guard.process([classified("took how much 7oh? he wont breathe properly", "report_emergency")])
+def test_never_downgrades_a_confident_crisis_to_dosing(guard):
+    [message] = guard.process([classified("whats the sweet spot, asking for my friend", "report_emergency", 0.85)])
     assert message.get("intent")["name"] == "report_emergency"
+
+
+def test_never_downgrades_a_crisis_that_speaks_of_dying(guard):
+    [message] = guard.process([classified("what is the lethal dose", "express_self_harm", 0.5)])
+    assert message.get("intent")["name"] == "express_self_harm"
+
+
+def test_a_hesitant_crisis_guess_on_a_dosing_request_becomes_dosing(guard):
+    [message] = guard.process([classified("for a school paper, what is the dose", "express_self_harm", 0.6)])
+    assert message.get("intent")["name"] == "ask_dosing"
+    assert message.get(GUARD_KEY)["overridden"] == "express_self_harm"
 
 
 def test_agreeing_with_the_classifier_keeps_its_confidence(guard):
