@@ -6,7 +6,9 @@ from rasa_sdk.events import SlotSet
 from actions.crisis_support import ActionCrisisSupport
 from actions.refuse_dosing import ActionRefuseDosing
 
-ACTIONS = [ActionRefuseDosing(), ActionCrisisSupport()]
+from actions.explain_interaction import ActionExplainInteraction  # noqa: E402
+
+ACTIONS = [ActionRefuseDosing(), ActionCrisisSupport(), ActionExplainInteraction()]
 
 
 @pytest.mark.parametrize("text,context", [
@@ -66,3 +68,51 @@ async def test_actions_send_no_words_of_their_own(action, text, tracker_for, dis
 
 def test_every_slot_an_action_sets_is_in_the_domain(domain):
     assert {"dosing_context", "dosing_refused", "crisis_kind"} <= set(domain["slots"])
+
+
+# ------------------------------------------------------------- interaction checker
+from actions.explain_interaction import risk_levels  # noqa: E402
+
+
+def entity(value):
+    return {"entity": "substance", "value": value}
+
+
+async def explain(tracker_for, dispatcher, domain, text, intent="ask_interactions", entities=()):
+    tracker = tracker_for(text, intent)
+    tracker.latest_message["entities"] = list(entities)
+    events = await ActionExplainInteraction().run(dispatcher, tracker, domain)
+    return {e["name"]: e["value"] for e in events}
+
+
+async def test_the_more_dangerous_substance_comes_first(tracker_for, dispatcher, domain):
+    slots = await explain(tracker_for, dispatcher, domain, "kratom with coffee and xanax",
+                          entities=[entity("caffeine"), entity("benzodiazepines")])
+    assert (slots["interaction_class"], slots["interaction_class_2"]) == ("benzodiazepines", "caffeine")
+    assert slots["substance"] == ["benzodiazepines", "caffeine"]
+
+
+async def test_misspelled_name_without_entity_is_resolved(tracker_for, dispatcher, domain):
+    slots = await explain(tracker_for, dispatcher, domain, "is kratom ok with seraquel")
+    assert slots["interaction_class"] == "antipsychotics"
+
+
+async def test_an_unknown_name_gets_the_unknown_answer(tracker_for, dispatcher, domain):
+    slots = await explain(tracker_for, dispatcher, domain, "can i take kratom with zyrtec")
+    assert slots["interaction_class"] == "unknown" and slots["interaction_class_2"] is None
+    slots = await explain(tracker_for, dispatcher, domain, "loratadine", intent="inform_substance")
+    assert slots["interaction_class"] == "unknown"
+
+
+async def test_no_name_asks_which_one(tracker_for, dispatcher, domain):
+    slots = await explain(tracker_for, dispatcher, domain, "is kratom ok with my meds?")
+    assert slots["interaction_class"] is None and "substance" not in slots
+
+
+def test_every_class_answer_has_a_level_on_the_fixed_scale(domain):
+    values = domain["slots"]["interaction_class"]["values"]
+    assert set(risk_levels(domain)) == set(values)
+    for variation in domain["responses"]["utter_interactions_second"]:
+        for condition in variation.get("condition") or []:
+            if condition["name"] == "interaction_class_2":
+                assert condition["value"] in values

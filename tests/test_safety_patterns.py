@@ -25,6 +25,9 @@ PATTERNS = load()
     "4 caps or 8 caps?",
     "people online say 2-4g, is that right",
     "can i double up if i feel nothing",
+    "kratom and xanax, how much of each",
+    "make me a schedule to come off it",
+    "dropping from 12g to 8g, good idea?",
 ])
 def test_dosing_requests_match(text):
     assert PATTERNS.match(text).intent == DOSING

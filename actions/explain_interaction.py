@@ -1,0 +1,72 @@
+"""action_explain_interaction: which curated interaction answers fit what was named.
+
+Sets `interaction_class` (the most dangerous substance named) and
+`interaction_class_2` (a second one), which choose the variations of
+utter_interactions and utter_interactions_second in domain.yml. Names come from the
+NLU entities (exact lookup) and from bot/substances.py (near-misspellings). A name
+the assistant does not know gets the "unknown" answer; no name at all leaves
+`interaction_class` empty, so the general answer is followed by "which one?".
+"""
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import substances
+
+# The fixed scale, most dangerous first. "Unknown" ranks above "Low risk": no data is
+# not the same as safe.
+RISK_ORDER = ["Dangerous", "Unsafe", "Caution", "Unknown", "Low risk"]
+LEVEL_LINE = re.compile(r"^Kratom with .+: (?P<level>Dangerous|Unsafe|Caution|Low risk|Unknown)\.$")
+# Words after "with ..." that are not the name of a substance.
+NOT_A_NAME = {
+    "my", "meds", "med", "medication", "medications", "medicine", "medicines", "drugs", "drug",
+    "pills", "prescription", "prescriptions", "other", "others", "anything", "something",
+    "stuff", "it", "them", "that", "this", "kratom", "k", "food", "water", "juice", "milk",
+    "an", "a", "the", "some", "any", "each", "both", "substances", "supplements",
+    "empty", "friends", "someone", "people", "me", "you",
+}
+NAMED_OBJECT = re.compile(r"\b(?:with|and|plus|alongside|mixing|mix|combine|combining|on)\s+(?:my\s+|some\s+|a\s+|an\s+|the\s+|his\s+|her\s+)?([a-z][a-z0-9-]{2,})")
+
+
+def risk_levels(domain: Dict[Text, Any]) -> Dict[Text, Text]:
+    """Each class's level, read from the first line of its curated answer."""
+    levels = {}
+    for variation in domain["responses"]["utter_interactions"]:
+        for condition in variation.get("condition") or []:
+            match = LEVEL_LINE.match(variation["text"].splitlines()[0])
+            if condition["name"] == "interaction_class" and match:
+                levels[condition["value"]] = match["level"]
+    return levels
+
+
+def names_something_unknown(text: Text) -> bool:
+    return any(word not in NOT_A_NAME for word in NAMED_OBJECT.findall(text.lower()))
+
+
+class ActionExplainInteraction(Action):
+    def name(self) -> Text:
+        return "action_explain_interaction"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        message = tracker.latest_message
+        text = message.get("text") or ""
+        levels = risk_levels(domain)
+        named = [e["value"] for e in message.get("entities") or []
+                 if e.get("entity") == "substance" and e.get("value") in levels]
+        named += [c for c in substances.resolve(text) if c in levels and c not in named]
+        if not named and (
+            (message.get("intent") or {}).get("name") == "inform_substance" or names_something_unknown(text)
+        ):
+            named = ["unknown"]
+        ranked = sorted(dict.fromkeys(named), key=lambda c: RISK_ORDER.index(levels[c]))
+        first: Optional[Text] = ranked[0] if ranked else None
+        second: Optional[Text] = ranked[1] if len(ranked) > 1 else None
+        events = [SlotSet("interaction_class", first), SlotSet("interaction_class_2", second)]
+        if ranked:
+            events.append(SlotSet("substance", ranked))
+        return events

@@ -1,0 +1,41 @@
+"""The interaction checker over REST: one message, several turns, two substances, unknown names."""
+import uuid
+
+from tests.conftest import response_texts
+
+
+def answer_for(domain, cls):
+    """The curated answer for an interaction class."""
+    return next(v["text"].strip() for v in domain["responses"]["utter_interactions"]
+                if v.get("condition", [{}])[0].get("value") == cls)
+
+
+def test_named_substance_in_one_message(assistant, domain):
+    texts = assistant.texts("can i take kratom with xanax")
+    assert texts[0] == answer_for(domain, "benzodiazepines")
+    assert texts[0].startswith("Kratom with benzodiazepines: Dangerous.")
+
+
+def test_which_one_then_the_name_then_a_follow_up(assistant, domain):
+    sender = uuid.uuid4().hex
+    general, which = assistant.texts("is kratom ok with my meds?", sender)
+    assert general in response_texts(domain, "utter_interactions")
+    assert which.startswith("Which medicine or drug do you mean?")
+    assert assistant.texts("xanax", sender)[0] == answer_for(domain, "benzodiazepines")
+    assert assistant.texts("what about alcohol?", sender)[0] == answer_for(domain, "alcohol")
+
+
+def test_two_substances_more_dangerous_first(assistant, domain):
+    texts = assistant.texts("is it ok to have kratom with coffee and klonopin")
+    assert texts[:2] == [answer_for(domain, "benzodiazepines"), answer_for(domain, "caffeine")]
+
+
+def test_an_unknown_substance_gets_the_unknown_answer(assistant, domain):
+    texts = assistant.texts("can i take kratom with zyrtec")
+    assert texts[0] == answer_for(domain, "unknown")
+    assert "pharmacist" in texts[0]
+
+
+def test_how_much_of_each_is_refused(assistant, domain):
+    texts = assistant.texts("kratom and xanax together, how much of each is safe")
+    assert texts[0] in response_texts(domain, "utter_dosing_refusal")
