@@ -66,6 +66,7 @@ def test_every_reply_is_a_curated_response(assistant, text_to_response):
     """Fails if the assistant says anything that is not a domain response."""
     sender = uuid.uuid4().hex
     for message in ["hello", "what is kratom", "how much should i take", "my friend wont wake up",
-                    "i'm in the uk", "is it legal", "thanks", "bye"]:
+                    "i'm in the uk", "is it legal", "kratom and xanax", "kratom and zyrtec", "thanks", "bye"]:
         for text in assistant.texts(message, sender):
-            assert text.strip() in text_to_response, text
+            # a text without buttons arrives one paragraph per message
+            assert any(text.strip() in curated for curated in text_to_response), text
