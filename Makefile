@@ -44,9 +44,9 @@ audit: setup
 	$(PY) -m bot.content
 
 test: $(MODEL) validate audit
-	$(PY) -m pytest tests
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories
+	$(PY) -m pytest tests
 
 # Re-resolve the pins after editing requirements.txt.
 lock: setup
