@@ -18,11 +18,14 @@ def _stop_on_sigterm(*_) -> None:
 
 def main() -> int:
     actions = rasa = None
+    # Ctrl-C and a plain `kill` both stop the two servers in order (a shell may start
+    # background jobs with SIGINT ignored, so install the handler explicitly).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         actions = servers.start_action_server(ACTION_PORT)
         servers.wait_ready(f"http://127.0.0.1:{ACTION_PORT}/health", actions)
-        rasa = servers.start_rasa_server(RASA_PORT, ACTION_PORT, host=HOST, cors=CORS)
+        rasa = servers.start_rasa_server(RASA_PORT, ACTION_PORT, host=HOST, cors=CORS.split())
         servers.wait_ready(f"http://127.0.0.1:{RASA_PORT}/", rasa)
         print(
             "\nThe kratom information assistant is running.\n"

@@ -11,7 +11,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import IO, List, Optional
+from typing import IO, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -31,13 +31,13 @@ def start_action_server(port: int = 5055, log: Optional[IO] = None) -> subproces
 
 
 def start_rasa_server(port: int = 5005, action_port: int = 5055, model: Path = DEFAULT_MODEL,
-                      host: str = "127.0.0.1", cors: str = "*", api_token: Optional[str] = None,
+                      host: str = "127.0.0.1", cors: Sequence[str] = ("*",), api_token: Optional[str] = None,
                       log: Optional[IO] = None) -> subprocess.Popen:
     endpoints = Path(tempfile.mkdtemp(prefix="kratom-endpoints-")) / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
     args = [str(BIN / "rasa"), "run", "--model", str(model), "--interface", host,
             "--port", str(port), "--credentials", str(ROOT / "credentials.yml"),
-            "--endpoints", str(endpoints), "--cors", cors]
+            "--endpoints", str(endpoints), "--cors", *cors]
     if api_token:
         # The HTTP API (trackers, model) is only on with a token: the tests read trackers.
         args += ["--enable-api", "--auth-token", api_token]
