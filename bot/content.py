@@ -6,6 +6,7 @@ problem:
   date ("Source: NIDA, Kratom (https://...). Reviewed 2026-11.");
 - no response contains a dose-like quantity (a number with g, mg, capsules, ...);
 - every response is used by a rule, a story, the config or an action;
+- every interaction answer starts "Kratom with X: LEVEL." on the fixed risk scale;
 - no response variation is empty; every button points at a known intent.
 It then prints a table of the topic answers with their sources and review dates for
 the clinical reviewer.
@@ -36,6 +37,8 @@ DOSE_LIKE = re.compile(rf"\b{_NUMBER}\s*-?\s*{_UNIT}\b", re.IGNORECASE)
 SOURCE_LINE = re.compile(
     r"^Sources?: (?P<sources>.*\(https?://[^\s)]+\).*)\. Reviewed (?P<reviewed>\d{4}-\d{2})\.$"
 )
+# Interaction answers start with the substance and a level on one fixed scale.
+INTERACTION_LEVEL = re.compile(r"^Kratom with .+: (Dangerous|Unsafe|Caution|Low risk|Unknown)\.$")
 USED_IN_CODE = re.compile(r"""response\s*=\s*["'](utter_\w+)["']""")
 
 
@@ -106,6 +109,9 @@ def audit(domain: Dict, used: Set[str]) -> List[Problem]:
                 problems.append(Problem(name, "no source line with a link and 'Reviewed YYYY-MM.'"))
             if len(variation.get("buttons") or []) > 3:
                 problems.append(Problem(name, "more than three quick replies"))
+    for variation in domain["responses"].get("utter_interactions", []):
+        if variation.get("condition") and not INTERACTION_LEVEL.match(variation["text"].splitlines()[0]):
+            problems.append(Problem("utter_interactions", f"class answer without a level line: {variation['text'].splitlines()[0]!r}"))
     return problems
 
 

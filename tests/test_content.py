@@ -1,0 +1,31 @@
+"""The content audit, and proof that its checks can fail."""
+from bot.content import DOSE_LIKE, audit, dose_like_quantities, load_domain, source_line, used_response_names
+
+
+def test_the_domain_passes_the_audit():
+    problems = audit(load_domain(), used_response_names())
+    assert not problems, "\n".join(map(str, problems))
+
+
+def test_dose_like_quantities_are_caught():
+    for text in ["take 5 g", "2-4 grams", "one teaspoon", "3 capsules", "15mg", "two shots",
+                 "a few pills", "half a tablet", "4 times a day", "10 scoops"]:
+        assert dose_like_quantities(text), text
+    for text in ["call 911", "1-800-662-4357", "in 2019", "about 2 in 100", "Schedule 9", "13 11 26"]:
+        assert not DOSE_LIKE.search(text), text
+
+
+def test_the_audit_reports_planted_problems():
+    domain = load_domain()
+    domain["responses"]["utter_effects"] = [{"text": "Take 3 capsules.\n\nNo source here."}]
+    domain["responses"]["utter_unused"] = [{"text": ""}]
+    found = {(p.response, p.issue.split(" ")[0]) for p in audit(domain, used_response_names())}
+    assert ("utter_effects", "dose-like") in found
+    assert ("utter_effects", "no") in found  # no source line
+    assert ("utter_unused", "not") in found and ("utter_unused", "a") in found
+
+
+def test_source_line_needs_a_link_and_a_review_date():
+    assert source_line("x\n\nSource: NIDA (https://nida.nih.gov/x). Reviewed 2026-11.")
+    assert not source_line("x\n\nSource: NIDA. Reviewed 2026-11.")
+    assert not source_line("x\n\nSource: NIDA (https://nida.nih.gov/x).")
