@@ -11,11 +11,12 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup train run test validate audit lock clean
+.PHONY: help setup train run test validate audit bench lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (REST + socket.io on :5005)"
 	@echo "make test   set up, train if needed, run every check"
+	@echo "make bench  benchmark against Rasa's stock configuration (reports/bench.md)"
 
 # A virtual environment on Python 3.10 with the pinned dependencies.
 $(VENV)/.installed: requirements.txt constraints.txt bot/find_python310.sh
@@ -46,11 +47,16 @@ audit: setup
 test: $(MODEL) validate audit
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories
+	$(PY) -m bot.bench --smoke
 	$(PY) -m pytest tests
+
+# Latency, throughput, start-up, memory and training time, against Rasa's stock config.
+bench: $(MODEL)
+	$(PY) -m bot.bench
 
 # Re-resolve the pins after editing requirements.txt.
 lock: setup
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Full lock of the resolved environment (pip freeze on Python 3.10); see requirements.txt.' > constraints.txt
 
 clean:
-	rm -rf $(VENV) models results .pytest_cache
+	rm -rf $(VENV) models results reports .pytest_cache
