@@ -12,7 +12,6 @@ current model and a handful of messages, only to show the benchmark runs and rep
 import argparse
 import asyncio
 import os
-import statistics
 import subprocess
 import sys
 import tempfile

@@ -48,19 +48,25 @@ class SafetyGuard(GraphComponent):
             self._guard(message)
         return messages
 
+    def _keeps_crisis(self, intent: Dict[Text, Any], match: safety_patterns.SafetyMatch) -> bool:
+        """Whether a crisis the classifier found stands against a dosing pattern.
+
+        A crisis the classifier is sure of, or one that speaks of dying, is never turned
+        into a dosing refusal. A hesitant crisis guess on a message that a dosing pattern
+        matches (and no crisis pattern did) is a dosing request.
+        """
+        if intent.get(INTENT_NAME_KEY) not in CRISIS_INTENTS:
+            return False
+        hesitant = intent.get(PREDICTED_CONFIDENCE_KEY, 1.0) < self.patterns.downgrade_below
+        return not hesitant or self.patterns.mentions_death(match.text)
+
     def _guard(self, message: Message) -> None:
         match = self.patterns.match(message.get(TEXT) or "")
         if match is None:
             return
         intent = message.get(INTENT) or {}
         classified = intent.get(INTENT_NAME_KEY)
-        if match.intent == safety_patterns.DOSING and classified in CRISIS_INTENTS and not (
-            intent.get(PREDICTED_CONFIDENCE_KEY, 1.0) < self.patterns.downgrade_below
-            and not self.patterns.mentions_death(match.text)
-        ):
-            # A crisis the classifier is sure of, or one that speaks of dying, is never
-            # turned into a dosing refusal. A hesitant crisis guess on a message that a
-            # dosing pattern matches (and no crisis pattern did) is a dosing request.
+        if match.intent == safety_patterns.DOSING and self._keeps_crisis(intent, match):
             return
         record: Dict[Text, Optional[Text]] = {
             "intent": match.intent,

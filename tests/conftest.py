@@ -86,26 +86,25 @@ def _start(with_action_server: bool, name: str):
     return Assistant(rasa_port, token), [rasa, actions], logs
 
 
-@pytest.fixture(scope="session")
-def assistant():
-    """The assistant as `make run` starts it (the HTTP API on, with a token, to read trackers)."""
-    running, processes, logs = _start(with_action_server=True, name="assistant")
+def _running(with_action_server: bool, name: str):
+    running, processes, logs = _start(with_action_server, name)
     yield running
     for process in processes:
         servers.stop(process)
     for log in logs:
         log.close()
+
+
+@pytest.fixture(scope="session")
+def assistant():
+    """The assistant as `make run` starts it (the HTTP API on, with a token, to read trackers)."""
+    yield from _running(with_action_server=True, name="assistant")
 
 
 @pytest.fixture(scope="module")
 def assistant_without_actions():
     """The Rasa server with its action server down: the fail-safe case."""
-    running, processes, logs = _start(with_action_server=False, name="no-actions")
-    yield running
-    for process in processes:
-        servers.stop(process)
-    for log in logs:
-        log.close()
+    yield from _running(with_action_server=False, name="no-actions")
 
 
 def response_texts(domain: Dict, name: str) -> List[str]:
