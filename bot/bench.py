@@ -154,7 +154,7 @@ def first_answer_seconds(url: str, started: float, process, timeout: float = 300
 
 def measure(name: str, model: Path, c1_messages: int, c16_each: int, port: int) -> Result:
     result = Result(name)
-    log = open(REPORTS / f"bench-{name}.log", "w")
+    log = open(REPORTS / f"bench-{name.split()[0]}.log", "w")
     started = time.monotonic()
     actions = servers.start_action_server(port + 50, log=log)
     rasa = servers.start_rasa_server(port, port + 50, model=model, log=log)
