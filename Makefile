@@ -11,11 +11,12 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup train run test validate audit bench lock clean
+.PHONY: help setup train run test validate audit eval bench lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (REST + socket.io on :5005)"
 	@echo "make test   set up, train if needed, run every check"
+	@echo "make eval   NLU cross-validation, held-out, red-team and content reports (reports/summary.md)"
 	@echo "make bench  benchmark against Rasa's stock configuration (reports/bench.md)"
 
 # A virtual environment on Python 3.10 with the pinned dependencies.
@@ -49,6 +50,10 @@ test: $(MODEL) validate audit
 	  --fail-on-prediction-errors --out results/stories
 	$(PY) -m bot.bench --smoke
 	$(PY) -m pytest tests
+
+# NLU cross-validation and held-out reports, red-team figures, content table: reports/summary.md
+eval: $(MODEL)
+	$(PY) -m bot.evaluate
 
 # Latency, throughput, start-up, memory and training time, against Rasa's stock config.
 bench: $(MODEL)

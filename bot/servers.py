@@ -10,8 +10,11 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
-from typing import IO, List, Optional, Sequence
+from typing import IO, Dict, List, Optional, Sequence
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -72,3 +75,28 @@ def stop(process: Optional[subprocess.Popen], timeout: float = 15) -> None:
         process.wait(5)
     except ProcessLookupError:
         pass
+
+
+class RestClient:
+    """Talks to a running Rasa server over REST, as a user's channel would."""
+
+    def __init__(self, url: str, api_token: Optional[str] = None) -> None:
+        self.url = url
+        self.token = api_token
+
+    def say(self, message: str, sender: Optional[str] = None) -> List[Dict]:
+        response = requests.post(f"{self.url}/webhooks/rest/webhook",
+                                 json={"sender": sender or uuid.uuid4().hex, "message": message},
+                                 timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def texts(self, message: str, sender: Optional[str] = None) -> List[str]:
+        return [reply.get("text", "") for reply in self.say(message, sender)]
+
+    def actions_run(self, sender: str) -> List[str]:
+        """Names of the actions run in the sender's conversation (needs the API token)."""
+        response = requests.get(f"{self.url}/conversations/{sender}/tracker",
+                                params={"token": self.token}, timeout=30)
+        response.raise_for_status()
+        return [e["name"] for e in response.json()["events"] if e["event"] == "action"]

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import pytest
-import requests
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -43,31 +42,6 @@ def tracker_for():
 _ports = itertools.count(5105, 10)
 
 
-class Assistant:
-    """A running action server + Rasa server, talked to over REST like a user would."""
-
-    def __init__(self, rasa_port: int, token: str) -> None:
-        self.url = f"http://127.0.0.1:{rasa_port}"
-        self.token = token
-
-    def say(self, message: str, sender: Optional[str] = None) -> List[Dict]:
-        response = requests.post(f"{self.url}/webhooks/rest/webhook",
-                                 json={"sender": sender or uuid.uuid4().hex, "message": message},
-                                 timeout=30)
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def texts(self, message: str, sender: Optional[str] = None) -> List[str]:
-        return [reply.get("text", "") for reply in self.say(message, sender)]
-
-    def actions_run(self, sender: str) -> List[str]:
-        """Names of the actions run in the sender's conversation (from the tracker)."""
-        response = requests.get(f"{self.url}/conversations/{sender}/tracker",
-                                params={"token": self.token}, timeout=30)
-        response.raise_for_status()
-        return [e["name"] for e in response.json()["events"] if e["event"] == "action"]
-
-
 def _start(with_action_server: bool, name: str):
     RESULTS.mkdir(exist_ok=True)
     rasa_port, action_port = next(_ports), next(_ports)
@@ -83,7 +57,7 @@ def _start(with_action_server: bool, name: str):
     logs.append(log)
     rasa = servers.start_rasa_server(rasa_port, action_port, api_token=token, log=log)
     servers.wait_ready(f"http://127.0.0.1:{rasa_port}/", rasa)
-    return Assistant(rasa_port, token), [rasa, actions], logs
+    return servers.RestClient(f"http://127.0.0.1:{rasa_port}", token), [rasa, actions], logs
 
 
 def _running(with_action_server: bool, name: str):
