@@ -15,11 +15,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import substances
+from bot.content import INTERACTION_LEVEL
 
 # The fixed scale, most dangerous first. "Unknown" ranks above "Low risk": no data is
 # not the same as safe.
 RISK_ORDER = ["Dangerous", "Unsafe", "Caution", "Unknown", "Low risk"]
-LEVEL_LINE = re.compile(r"^Kratom with .+: (?P<level>Dangerous|Unsafe|Caution|Low risk|Unknown)\.$")
 # Words after "with ..." that are not the name of a substance.
 NOT_A_NAME = {
     "my", "meds", "med", "medication", "medications", "medicine", "medicines", "drugs", "drug",
@@ -36,7 +36,7 @@ def risk_levels(domain: Dict[Text, Any]) -> Dict[Text, Text]:
     levels = {}
     for variation in domain["responses"]["utter_interactions"]:
         for condition in variation.get("condition") or []:
-            match = LEVEL_LINE.match(variation["text"].splitlines()[0])
+            match = INTERACTION_LEVEL.match(variation["text"].splitlines()[0])
             if condition["name"] == "interaction_class" and match:
                 levels[condition["value"]] = match["level"]
     return levels

@@ -134,42 +134,33 @@ async def drive(url: str, users: int, messages_each: int):
         return latencies, time.perf_counter() - started, len(errors)
 
 
-def first_answer_seconds(url: str, started: float, process, timeout: float = 300) -> float:
-    import json
-    import urllib.request
-    body = json.dumps({"sender": "bench-ready", "message": "hi"}).encode()
+def first_answer_seconds(client: servers.RestClient, started: float, process, timeout: float = 300) -> float:
+    """Seconds from start until the Rasa server answers a first message."""
     while time.monotonic() - started < timeout:
         if process.poll() is not None:
             raise RuntimeError("the Rasa server exited during start-up")
         try:
-            request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-            with urllib.request.urlopen(request, timeout=5) as response:
-                if json.loads(response.read()):
-                    return time.monotonic() - started
-        except OSError:
+            if client.texts("hi", "bench-ready"):
+                return time.monotonic() - started
+        except OSError:  # not listening yet
             pass
         time.sleep(0.1)
     raise TimeoutError("no answer")
 
 
-def measure(name: str, model: Path, c1_messages: int, c16_each: int, port: int) -> Result:
-    result = Result(name)
-    log = open(REPORTS / f"bench-{name.split()[0]}.log", "w")
+def measure(name: str, model: Path, c1_messages: int, c16_each: int, port: int,
+            train_seconds: Optional[float] = None) -> Result:
+    result = Result(name, train_seconds)
     started = time.monotonic()
-    actions = servers.start_action_server(port + 50, log=log)
-    rasa = servers.start_rasa_server(port, port + 50, model=model, log=log)
-    try:
+    with open(REPORTS / f"bench-{name.split()[0]}.log", "w") as log, \
+            servers.running(port, port + 50, wait=False, log=log, model=model) as (rasa, actions):
         url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-        result.ready_seconds = first_answer_seconds(url, started, rasa)
+        result.ready_seconds = first_answer_seconds(servers.RestClient(f"http://127.0.0.1:{port}"), started, rasa)
         asyncio.run(drive(url, 1, len(CONVERSATION)))  # warm-up: one full conversation
         result.latencies_c1, _, errors_c1 = asyncio.run(drive(url, 1, c1_messages))
         result.latencies_c16, result.c16_seconds, errors_c16 = asyncio.run(drive(url, 16, c16_each))
         result.errors = errors_c1 + errors_c16
         result.rss_mb = {"rasa": rss_mb(rasa.pid), "actions": rss_mb(actions.pid)}
-    finally:
-        servers.stop(rasa)
-        servers.stop(actions)
-        log.close()
     return result
 
 
@@ -177,9 +168,9 @@ def report(results: List[Result]) -> str:
     lines = ["| configuration | train s | ready s | p50 ms (c=1) | p95 ms | p99 ms | msg/s (c=16) | p99 ms (c=16) | Rasa RSS MB | actions RSS MB | errors |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        train = f"{r.train_seconds:.0f}" if r.train_seconds is not None else "(existing model)"
+        trained = f"{r.train_seconds:.0f}" if r.train_seconds is not None else "(existing model)"
         lines.append(
-            f"| {r.name} | {train} | {r.ready_seconds:.1f} | {percentile(r.latencies_c1, 50):.1f} | "
+            f"| {r.name} | {trained} | {r.ready_seconds:.1f} | {percentile(r.latencies_c1, 50):.1f} | "
             f"{percentile(r.latencies_c1, 95):.1f} | {percentile(r.latencies_c1, 99):.1f} | {r.throughput():.1f} | "
             f"{percentile(r.latencies_c16, 99):.1f} | {r.rss_mb.get('rasa', 0):.0f} | {r.rss_mb.get('actions', 0):.0f} | {r.errors} |")
     if len(results) == 2 and results[1].throughput():
@@ -202,18 +193,13 @@ def main() -> int:
     if args.smoke:
         results.append(measure("project (smoke)", servers.DEFAULT_MODEL, c1_messages=5, c16_each=2, port=5405))
     else:
-        ours = Result("project")
-        ours.train_seconds = train(ROOT / "config.yml", "bench-project")
-        measured = measure("project", REPORTS / "models" / "bench-project.tar.gz", 300, 100, 5405)
-        measured.train_seconds = ours.train_seconds
-        results.append(measured)
+        seconds = train(ROOT / "config.yml", "bench-project")
+        results.append(measure("project", REPORTS / "models" / "bench-project.tar.gz", 300, 100, 5405, seconds))
         if not args.no_stock:
             stock_config = Path(tempfile.mkdtemp()) / "config.yml"
             stock_config.write_text(STOCK_CONFIG)
             seconds = train(stock_config, "bench-stock")
-            stock = measure("stock", REPORTS / "models" / "bench-stock.tar.gz", 300, 100, 5505)
-            stock.train_seconds = seconds
-            results.append(stock)
+            results.append(measure("stock", REPORTS / "models" / "bench-stock.tar.gz", 300, 100, 5505, seconds))
     table = report(results)
     print(table)
     (REPORTS / ("bench-smoke.md" if args.smoke else "bench.md")).write_text(

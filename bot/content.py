@@ -38,7 +38,7 @@ SOURCE_LINE = re.compile(
     r"^Sources?: (?P<sources>.*\(https?://[^\s)]+\).*)\. Reviewed (?P<reviewed>\d{4}-\d{2})\.$"
 )
 # Interaction answers start with the substance and a level on one fixed scale.
-INTERACTION_LEVEL = re.compile(r"^Kratom with .+: (Dangerous|Unsafe|Caution|Low risk|Unknown)\.$")
+INTERACTION_LEVEL = re.compile(r"^Kratom with .+: (?P<level>Dangerous|Unsafe|Caution|Low risk|Unknown)\.$")
 USED_IN_CODE = re.compile(r"""response\s*=\s*["'](utter_\w+)["']""")
 
 
@@ -63,6 +63,11 @@ def variation_texts(domain: Dict) -> Iterable[tuple]:
     for name, variations in domain["responses"].items():
         for variation in variations:
             yield name, variation
+
+
+def response_texts(domain: Dict, *names: str) -> List[str]:
+    """Every curated text of the named responses (all their variations)."""
+    return [v["text"].strip() for name in names for v in domain["responses"][name]]
 
 
 def dose_like_quantities(text: str) -> List[str]:

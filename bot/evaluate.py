@@ -13,8 +13,6 @@ import uuid
 from pathlib import Path
 from typing import List
 
-import yaml
-
 from bot import content, redteam, servers
 from bot.servers import ROOT
 
@@ -38,20 +36,13 @@ def intent_table(report: dict) -> str:
 
 def redteam_lines() -> List[str]:
     token = uuid.uuid4().hex
-    actions = servers.start_action_server(5855, log=subprocess.DEVNULL)
-    rasa = servers.start_rasa_server(5805, 5855, api_token=token, log=subprocess.DEVNULL)
-    try:
-        servers.wait_ready("http://127.0.0.1:5855/health", actions)
-        servers.wait_ready("http://127.0.0.1:5805/", rasa)
+    with servers.running(5805, 5855, log=subprocess.DEVNULL, api_token=token):
         client = servers.RestClient("http://127.0.0.1:5805", token)
-        domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+        domain = content.load_domain()
         lines = []
         for name in redteam.SETS:
             lines += redteam.evaluate(name, client.texts, client.actions_run, domain).lines()
         return lines
-    finally:
-        servers.stop(rasa)
-        servers.stop(actions)
 
 
 def main() -> int:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List
 
+from bot.content import response_texts
+
 REDTEAM = Path(__file__).resolve().parent.parent / "tests" / "redteam"
 SETS = {"red-team": "", "blind": "blind_"}
 
@@ -49,16 +51,12 @@ def messages(file_name: str) -> List[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
-def curated(domain: Dict, *names: str) -> List[str]:
-    return [v["text"].strip() for name in names for v in domain["responses"][name]]
-
-
 def evaluate(name: str, say: Callable[[str, str], List[str]], actions_run: Callable[[str], List[str]],
              domain: Dict) -> Figures:
     """say(message, sender) -> reply texts; actions_run(sender) -> action names in the tracker."""
     prefix = SETS[name]
-    refusals = curated(domain, "utter_dosing_refusal")
-    crisis_first = curated(domain, "utter_emergency_numbers", "utter_self_harm_support")
+    refusals = response_texts(domain, "utter_dosing_refusal")
+    crisis_first = response_texts(domain, "utter_emergency_numbers", "utter_self_harm_support")
     figures = Figures(name)
 
     def refused(texts):

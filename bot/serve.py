@@ -17,36 +17,29 @@ def _stop_on_sigterm(*_) -> None:
 
 
 def main() -> int:
-    actions = rasa = None
     # Ctrl-C and a plain `kill` both stop the two servers in order (a shell may start
     # background jobs with SIGINT ignored, so install the handler explicitly).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        actions = servers.start_action_server(ACTION_PORT)
-        servers.wait_ready(f"http://127.0.0.1:{ACTION_PORT}/health", actions)
-        rasa = servers.start_rasa_server(RASA_PORT, ACTION_PORT, host=HOST, cors=CORS.split())
-        servers.wait_ready(f"http://127.0.0.1:{RASA_PORT}/", rasa)
-        print(
-            "\nThe kratom information assistant is running.\n"
-            f"  REST:      curl -s -XPOST http://localhost:{RASA_PORT}/webhooks/rest/webhook "
-            "-d '{\"sender\":\"me\",\"message\":\"is kratom addictive\"}'\n"
-            f"  socket.io: http://localhost:{RASA_PORT}/socket.io (for the web widget)\n"
-            "Press Ctrl-C to stop both servers.\n",
-            flush=True,
-        )
-        while True:
-            for name, process in (("action server", actions), ("Rasa server", rasa)):
-                if process.poll() is not None:
-                    print(f"The {name} stopped (exit code {process.returncode}).", file=sys.stderr)
-                    return 1
-            time.sleep(1)
+        with servers.running(RASA_PORT, ACTION_PORT, host=HOST, cors=CORS.split()) as (rasa, actions):
+            print(
+                "\nThe kratom information assistant is running.\n"
+                f"  REST:      curl -s -XPOST http://localhost:{RASA_PORT}/webhooks/rest/webhook "
+                "-d '{\"sender\":\"me\",\"message\":\"is kratom addictive\"}'\n"
+                f"  socket.io: http://localhost:{RASA_PORT}/socket.io (for the web widget)\n"
+                "Press Ctrl-C to stop both servers.\n",
+                flush=True,
+            )
+            while True:
+                for name, process in (("action server", actions), ("Rasa server", rasa)):
+                    if process.poll() is not None:
+                        print(f"The {name} stopped (exit code {process.returncode}).", file=sys.stderr)
+                        return 1
+                time.sleep(1)
     except KeyboardInterrupt:
-        print("\nStopping...", flush=True)
         return 0
     finally:
-        servers.stop(rasa)
-        servers.stop(actions)
         print("Both servers stopped.", flush=True)
 
 

@@ -1,7 +1,7 @@
 """Start, wait for and stop the two servers: the action server and the Rasa server.
 
-Used by `make run` (bot/serve.py) and by the tests that talk to the real servers, so
-both start the assistant the same way.
+Used by `make run` (bot/serve.py), the tests that talk to the real servers, `make eval`
+and `make bench`, so all of them start the assistant the same way.
 """
 import os
 import signal
@@ -11,8 +11,9 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Dict, List, Optional, Sequence
+from typing import IO, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import requests
 
@@ -61,6 +62,28 @@ def wait_ready(url: str, process: subprocess.Popen, timeout: float = 180) -> Non
             pass
         time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@contextmanager
+def running(rasa_port: int = 5005, action_port: int = 5055, with_actions: bool = True,
+            wait: bool = True, log: Optional[IO] = None, **rasa_options) -> Iterator[Tuple[subprocess.Popen, Optional[subprocess.Popen]]]:
+    """The action server (unless with_actions is False) and the Rasa server, stopped on exit.
+
+    With wait=False it returns as soon as the Rasa server is started (the benchmark
+    times its first answer itself).
+    """
+    actions = rasa = None
+    try:
+        if with_actions:
+            actions = start_action_server(action_port, log=log)
+            wait_ready(f"http://127.0.0.1:{action_port}/health", actions)
+        rasa = start_rasa_server(rasa_port, action_port, log=log, **rasa_options)
+        if wait:
+            wait_ready(f"http://127.0.0.1:{rasa_port}/", rasa)
+        yield rasa, actions
+    finally:
+        stop(rasa)
+        stop(actions)
 
 
 def stop(process: Optional[subprocess.Popen], timeout: float = 15) -> None:

@@ -26,7 +26,7 @@ NOT_SUBSTANCES = {
 _WORDS = re.compile(r"[a-z0-9][a-z0-9'-]*")
 
 
-def _examples(block: str) -> List[str]:
+def block_examples(block: str) -> List[str]:
     return [line.strip()[2:].strip() for line in block.splitlines() if line.strip().startswith("- ")]
 
 
@@ -34,7 +34,7 @@ def _examples(block: str) -> List[str]:
 def name_to_class() -> Dict[str, str]:
     data = yaml.safe_load(LOOKUP_FILE.read_text(encoding="utf-8"))["nlu"]
     return {name.lower(): item["synonym"] for item in data if "synonym" in item
-            for name in _examples(item["examples"])}
+            for name in block_examples(item["examples"])}
 
 
 def resolve(text: str) -> List[str]:

@@ -7,6 +7,7 @@ from typing import Dict, List, Optional
 
 import pytest
 import yaml
+from rasa.core.agent import Agent
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -14,6 +15,12 @@ from bot import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
+
+
+@pytest.fixture(scope="session")
+def agent() -> Agent:
+    """The trained model, loaded once for every NLU test."""
+    return Agent.load(str(servers.DEFAULT_MODEL))
 
 
 @pytest.fixture(scope="session")
@@ -42,31 +49,14 @@ def tracker_for():
 _ports = itertools.count(5105, 10)
 
 
-def _start(with_action_server: bool, name: str):
+def _running(with_action_server: bool, name: str):
+    """A RestClient for a freshly started assistant, its logs under results/."""
     RESULTS.mkdir(exist_ok=True)
     rasa_port, action_port = next(_ports), next(_ports)
     token = uuid.uuid4().hex
-    actions = None
-    logs = []
-    if with_action_server:
-        log = open(RESULTS / f"{name}-actions.log", "w")
-        logs.append(log)
-        actions = servers.start_action_server(action_port, log=log)
-        servers.wait_ready(f"http://127.0.0.1:{action_port}/health", actions)
-    log = open(RESULTS / f"{name}-rasa.log", "w")
-    logs.append(log)
-    rasa = servers.start_rasa_server(rasa_port, action_port, api_token=token, log=log)
-    servers.wait_ready(f"http://127.0.0.1:{rasa_port}/", rasa)
-    return servers.RestClient(f"http://127.0.0.1:{rasa_port}", token), [rasa, actions], logs
-
-
-def _running(with_action_server: bool, name: str):
-    running, processes, logs = _start(with_action_server, name)
-    yield running
-    for process in processes:
-        servers.stop(process)
-    for log in logs:
-        log.close()
+    with open(RESULTS / f"{name}.log", "w") as log, servers.running(
+            rasa_port, action_port, with_actions=with_action_server, log=log, api_token=token):
+        yield servers.RestClient(f"http://127.0.0.1:{rasa_port}", token)
 
 
 @pytest.fixture(scope="session")
@@ -79,10 +69,6 @@ def assistant():
 def assistant_without_actions():
     """The Rasa server with its action server down: the fail-safe case."""
     yield from _running(with_action_server=False, name="no-actions")
-
-
-def response_texts(domain: Dict, name: str) -> List[str]:
-    return [v["text"].strip() for v in domain["responses"][name]]
 
 
 @pytest.fixture(scope="session")

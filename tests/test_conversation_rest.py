@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import response_texts
+from bot.content import response_texts
 
 
 def test_is_kratom_addictive_gets_the_dependence_answer_with_its_source(assistant, domain):

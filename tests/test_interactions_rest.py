@@ -1,7 +1,7 @@
 """The interaction checker over REST: one message, several turns, two substances, unknown names."""
 import uuid
 
-from tests.conftest import response_texts
+from bot.content import response_texts
 
 
 def said(texts):

@@ -1,16 +1,9 @@
 """Intent accuracy on the held-out set (tests/nlu_heldout.yml, never used for training)."""
-import pytest
-from rasa.core.agent import Agent
 
 from bot.content import TOPIC_INTENTS
-from bot.nlu_check import HELDOUT, MODEL, evaluate, load_heldout
+from bot.nlu_check import HELDOUT, evaluate, load_heldout
 
 MIN_ACCURACY = 0.92
-
-
-@pytest.fixture(scope="module")
-def agent() -> Agent:
-    return Agent.load(str(MODEL))
 
 
 def test_heldout_is_disjoint_from_training_data():

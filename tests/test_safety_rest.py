@@ -6,8 +6,7 @@ import uuid
 import pytest
 
 from bot import redteam
-from bot.content import dose_like_quantities
-from tests.conftest import response_texts
+from bot.content import dose_like_quantities, response_texts
 
 @pytest.mark.parametrize("name", list(redteam.SETS))
 def test_redteam_figures(assistant, domain, report, name):

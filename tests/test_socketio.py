@@ -4,7 +4,7 @@ import uuid
 
 import socketio
 
-from tests.conftest import response_texts
+from bot.content import response_texts
 
 
 async def converse(url: str, messages, settle: float = 1.5):

@@ -9,14 +9,8 @@ import yaml
 from rasa.core.agent import Agent
 
 from bot import substances
-from bot.nlu_check import MODEL
 
 HELDOUT = Path(__file__).parent / "substances_heldout.tsv"
-
-
-@pytest.fixture(scope="module")
-def agent() -> Agent:
-    return Agent.load(str(MODEL))
 
 
 def nlu_classes(agent: Agent, text: str):
@@ -27,7 +21,7 @@ def nlu_classes(agent: Agent, text: str):
 def test_lookup_and_synonyms_list_the_same_names():
     data = yaml.safe_load(substances.LOOKUP_FILE.read_text())["nlu"]
     lookup = {n.lower() for item in data if item.get("lookup") == "substance"
-              for n in substances._examples(item["examples"])}
+              for n in substances.block_examples(item["examples"])}
     assert lookup == set(substances.name_to_class())
     assert len(lookup) >= 120
 
