@@ -7,7 +7,9 @@ problem:
 - no response contains a dose-like quantity (a number with g, mg, capsules, ...);
 - every response is used by a rule, a story, the config or an action;
 - every interaction answer starts "Kratom with X: LEVEL." on the fixed risk scale;
-- no response variation is empty; every button points at a known intent.
+- no response variation is empty; every button points at a known intent;
+- quick replies fit every channel: titles of at most 20 characters, and a response with
+  more than three has a Messenger variation with at most three.
 It then prints a table of the topic answers with their sources and review dates for
 the clinical reviewer.
 """
@@ -40,6 +42,9 @@ SOURCE_LINE = re.compile(
 # Interaction answers start with the substance and a level on one fixed scale.
 INTERACTION_LEVEL = re.compile(r"^Kratom with .+: (?P<level>Dangerous|Unsafe|Caution|Low risk|Unknown)\.$")
 USED_IN_CODE = re.compile(r"""response\s*=\s*["'](utter_\w+)["']""")
+NAMED_IN_CHANNELS = re.compile(r"""["'](utter_\w+)["']""")
+MAX_BUTTON_TITLE = 20  # Messenger cuts quick-reply titles beyond this
+MAX_MESSENGER_BUTTONS = 3
 
 
 @dataclass
@@ -85,6 +90,8 @@ def used_response_names(root: Path = ROOT) -> Set[str]:
         used.update(re.findall(r"\butter_\w+", path.read_text(encoding="utf-8")))
     for path in (root / "actions").rglob("*.py"):
         used.update(USED_IN_CODE.findall(path.read_text(encoding="utf-8")))
+    for path in (root / "bot" / "channels").rglob("*.py"):
+        used.update(NAMED_IN_CHANNELS.findall(path.read_text(encoding="utf-8")))
     return used
 
 
@@ -101,6 +108,9 @@ def audit(domain: Dict, used: Set[str]) -> List[Problem]:
             intent = button["payload"].lstrip("/").split("{")[0]
             if intent not in intents:
                 problems.append(Problem(name, f"button {button['title']!r} points at unknown intent {intent!r}"))
+            if len(button["title"]) > MAX_BUTTON_TITLE:
+                problems.append(Problem(name, f"button title {button['title']!r} is over {MAX_BUTTON_TITLE} characters"))
+    problems += messenger_problems(domain)
     for name in domain["responses"]:
         if name not in used:
             problems.append(Problem(name, "not used by any rule, story, config or action"))
@@ -117,6 +127,18 @@ def audit(domain: Dict, used: Set[str]) -> List[Problem]:
     for variation in domain["responses"].get("utter_interactions", []):
         if variation.get("condition") and not INTERACTION_LEVEL.match(variation["text"].splitlines()[0]):
             problems.append(Problem("utter_interactions", f"class answer without a level line: {variation['text'].splitlines()[0]!r}"))
+    return problems
+
+
+def messenger_problems(domain: Dict) -> List[Problem]:
+    """Messenger shows at most three quick replies: longer menus need a facebook variation."""
+    problems: List[Problem] = []
+    for name, variations in domain["responses"].items():
+        for_messenger = [v for v in variations if v.get("channel") == "facebook"]
+        if not for_messenger:
+            for_messenger = [v for v in variations if not v.get("channel")]
+        if any(len(v.get("buttons") or []) > MAX_MESSENGER_BUTTONS for v in for_messenger):
+            problems.append(Problem(name, "more than three quick replies and no Messenger variation with three"))
     return problems
 
 

@@ -17,13 +17,15 @@ from typing import IO, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import requests
 
+from bot.channels import config as channel_config
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEFAULT_MODEL = ROOT / "models" / "current.tar.gz"
 
 
-def _spawn(args: List[str], log: Optional[IO]) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), SQLALCHEMY_SILENCE_UBER_WARNING="1")
+def _spawn(args: List[str], log: Optional[IO], extra_env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SQLALCHEMY_SILENCE_UBER_WARNING="1", **(extra_env or {}))
     # A process group of its own, so stop() can end the server and its children.
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -36,16 +38,18 @@ def start_action_server(port: int = 5055, log: Optional[IO] = None) -> subproces
 
 def start_rasa_server(port: int = 5005, action_port: int = 5055, model: Path = DEFAULT_MODEL,
                       host: str = "127.0.0.1", cors: Sequence[str] = ("*",), api_token: Optional[str] = None,
-                      log: Optional[IO] = None) -> subprocess.Popen:
+                      log: Optional[IO] = None, env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+    """The Rasa server; a messaging platform's channel is on when env (or the environment)
+    sets its variables (bot/channels/config.py)."""
     endpoints = Path(tempfile.mkdtemp(prefix="kratom-endpoints-")) / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
     args = [str(BIN / "rasa"), "run", "--model", str(model), "--interface", host,
-            "--port", str(port), "--credentials", str(ROOT / "credentials.yml"),
+            "--port", str(port), "--credentials", str(channel_config.write_enabled(dict(os.environ, **(env or {})))),
             "--endpoints", str(endpoints), "--cors", *cors]
     if api_token:
         # The HTTP API (trackers, model) is only on with a token: the tests read trackers.
         args += ["--enable-api", "--auth-token", api_token]
-    return _spawn(args, log)
+    return _spawn(args, log, env)
 
 
 def wait_ready(url: str, process: subprocess.Popen, timeout: float = 180) -> None:

@@ -29,3 +29,17 @@ def test_source_line_needs_a_link_and_a_review_date():
     assert source_line("x\n\nSource: NIDA (https://nida.nih.gov/x). Reviewed 2026-11.")
     assert not source_line("x\n\nSource: NIDA. Reviewed 2026-11.")
     assert not source_line("x\n\nSource: NIDA (https://nida.nih.gov/x).")
+
+
+def test_the_audit_keeps_quick_replies_within_every_channel():
+    domain = load_domain()
+    many = [{"title": f"Topic {n}", "payload": "/ask_risks"} for n in range(5)]
+    domain["responses"]["utter_goodbye"] = [{"text": "Bye.", "buttons": many}]
+    domain["responses"]["utter_greet"] = [{"text": "Hi.", "buttons": [
+        {"title": "A title far over twenty characters", "payload": "/ask_risks"}]}]
+    found = {(p.response, p.issue.split(" ")[0]) for p in audit(domain, used_response_names())}
+    assert ("utter_goodbye", "more") in found  # no Messenger variation with three
+    assert ("utter_greet", "button") in found  # title too long for Messenger
+    domain["responses"]["utter_goodbye"].append(
+        {"channel": "facebook", "text": "Bye.", "buttons": many[:3]})
+    assert "utter_goodbye" not in {p.response for p in audit(domain, used_response_names())}
