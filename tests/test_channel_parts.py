@@ -54,6 +54,8 @@ def test_telegram_updates_that_are_a_persons_message():
     assert telegram.message_in({"message": {"chat": {"id": 5}, "sticker": {}}}) == ("5", NON_TEXT_MESSAGE)
     assert telegram.message_in({"edited_message": {"chat": {"id": 5}, "text": "x"}}) is None
     assert telegram.message_in({}) is None
+    assert telegram.message_in({"message": {"chat": {"id": 5}, "text": "/start"}}) == ("5", "/greet")
+    assert telegram.message_in({"message": {"chat": {"id": 5}, "text": "/help@KratomBot"}}) == ("5", "/ask_capabilities")
 
 
 def test_slack_events_that_are_a_persons_message():

@@ -72,10 +72,17 @@ class TelegramInput(PlatformInput):
         return webhook
 
 
+# Telegram's own commands: every chat starts with /start, and clients offer /help.
+COMMANDS = {"/start": "/greet", "/help": "/ask_capabilities"}
+
+
 def message_in(update: Dict[str, Any]) -> Optional[Tuple[str, str]]:
-    """(chat id, text) of a private message update; non-text messages get a curated note."""
+    """(chat id, text) of a message update; non-text messages get a curated note."""
     message = update.get("message")
     if not isinstance(message, dict) or "chat" not in message:
         return None
     text = message.get("text")
-    return str(message["chat"]["id"]), text if isinstance(text, str) and text.strip() else NON_TEXT_MESSAGE
+    if not isinstance(text, str) or not text.strip():
+        return str(message["chat"]["id"]), NON_TEXT_MESSAGE
+    command = text.strip().split("@")[0].lower()  # "/start@KratomInfoBot" in groups
+    return str(message["chat"]["id"]), COMMANDS.get(command, text)
