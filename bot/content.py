@@ -9,7 +9,8 @@ problem:
 - every interaction answer starts "Kratom with X: LEVEL." on the fixed risk scale;
 - no response variation is empty; every button points at a known intent;
 - quick replies fit every channel: titles of at most 20 characters, and a response with
-  more than three has a Messenger variation with at most three.
+  more than three has a Messenger variation with at most three; every text with its
+  options fits one SMS/WhatsApp message.
 It then prints a table of the topic answers with their sources and review dates for
 the clinical reviewer.
 """
@@ -45,6 +46,9 @@ USED_IN_CODE = re.compile(r"""response\s*=\s*["'](utter_\w+)["']""")
 NAMED_IN_CHANNELS = re.compile(r"""["'](utter_\w+)["']""")
 MAX_BUTTON_TITLE = 20  # Messenger cuts quick-reply titles beyond this
 MAX_MESSENGER_BUTTONS = 3
+# Twilio's limit for one SMS/WhatsApp message, the strictest platform; with the quick
+# replies listed under the text (bot/channels/twilio.py) plus room for the hint line.
+MAX_MESSAGE = 1600
 
 
 @dataclass
@@ -102,6 +106,9 @@ def audit(domain: Dict, used: Set[str]) -> List[Problem]:
         text = (variation.get("text") or "").strip()
         if not text:
             problems.append(Problem(name, "a variation has no text"))
+        as_sms = len(text) + 60 + sum(len(b["title"]) + 5 for b in variation.get("buttons") or [])
+        if as_sms > MAX_MESSAGE:
+            problems.append(Problem(name, f"too long for one SMS with its options ({as_sms} > {MAX_MESSAGE})"))
         for quantity in dose_like_quantities(text):
             problems.append(Problem(name, f"dose-like quantity {quantity!r}"))
         for button in variation.get("buttons") or []:

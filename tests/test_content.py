@@ -40,6 +40,8 @@ def test_the_audit_keeps_quick_replies_within_every_channel():
     found = {(p.response, p.issue.split(" ")[0]) for p in audit(domain, used_response_names())}
     assert ("utter_goodbye", "more") in found  # no Messenger variation with three
     assert ("utter_greet", "button") in found  # title too long for Messenger
+    domain["responses"]["utter_thank"] = [{"text": "word " * 400}]
+    assert ("utter_thank", "too") in {(p.response, p.issue.split(" ")[0]) for p in audit(domain, used_response_names())}
     domain["responses"]["utter_goodbye"].append(
         {"channel": "facebook", "text": "Bye.", "buttons": many[:3]})
     assert "utter_goodbye" not in {p.response for p in audit(domain, used_response_names())}
