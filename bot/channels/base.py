@@ -13,6 +13,8 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.incoming import prepare
+
 logger = logging.getLogger(__name__)
 
 Buttons = List[Dict[str, Any]]
@@ -71,7 +73,7 @@ async def hand_to_rasa(on_new_message: Callable[[UserMessage], Awaitable[Any]], 
                        output: OutputChannel, sender_id: str, channel: str) -> None:
     """Run the message through the assistant; failures are logged without the user's text."""
     try:
-        await on_new_message(UserMessage(text, output, sender_id, input_channel=channel))
+        await on_new_message(UserMessage(prepare(text), output, sender_id, input_channel=channel))
     except Exception:  # noqa: BLE001 - the platform still gets its 200, the operator a log line
         logger.exception("The %s channel could not handle a message", channel)
 

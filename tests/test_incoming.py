@@ -1,0 +1,22 @@
+"""The length cap and clean-up every channel applies before the assistant sees a message."""
+from bot.incoming import MAX_CHARS, TOO_LONG, prepare
+
+
+def test_a_message_within_the_cap_is_kept_as_typed():
+    assert prepare("is kratom addictive") == "is kratom addictive"
+    assert prepare("x" * MAX_CHARS) == "x" * MAX_CHARS
+
+
+def test_control_characters_are_dropped_but_lines_kept():
+    assert prepare("hi\x00\x07\x1b[31m there\nsecond\tline") == "hi   [31m there\nsecond\tline"
+
+
+def test_an_overlong_message_gets_the_too_long_reply():
+    assert prepare("kratom " * 15000) == TOO_LONG
+    assert prepare("how many grams should I take " * 200) == TOO_LONG
+
+
+def test_a_crisis_in_an_overlong_message_still_comes_first():
+    story = "I have been using kratom for years and things got worse. " * 100
+    assert prepare(story + "Honestly I want to kill myself.") == "/express_self_harm"
+    assert prepare(story + "My friend is not breathing and his lips are blue.") == "/report_emergency"
