@@ -6,6 +6,8 @@ utter_interactions and utter_interactions_second in domain.yml. Names come from 
 NLU entities (exact lookup) and from bot/substances.py (near-misspellings). A name
 the assistant does not know gets the "unknown" answer; no name at all leaves
 `interaction_class` empty, so the general answer is followed by "which one?".
+`interaction_checked` tells the responses this action ran (with the action server down
+they say the checker is unavailable instead of showing a stale answer).
 """
 import re
 from typing import Any, Dict, List, Optional, Text
@@ -66,7 +68,8 @@ class ActionExplainInteraction(Action):
         ranked = sorted(dict.fromkeys(named), key=lambda c: RISK_ORDER.index(levels[c]))
         first: Optional[Text] = ranked[0] if ranked else None
         second: Optional[Text] = ranked[1] if len(ranked) > 1 else None
-        events = [SlotSet("interaction_class", first), SlotSet("interaction_class_2", second)]
+        events = [SlotSet("interaction_class", first), SlotSet("interaction_class_2", second),
+                  SlotSet("interaction_checked", True)]
         if ranked:
             events.append(SlotSet("substance", ranked))
         return events

@@ -132,7 +132,8 @@ def audit(domain: Dict, used: Set[str]) -> List[Problem]:
             if len(variation.get("buttons") or []) > 3:
                 problems.append(Problem(name, "more than three quick replies"))
     for variation in domain["responses"].get("utter_interactions", []):
-        if variation.get("condition") and not INTERACTION_LEVEL.match(variation["text"].splitlines()[0]):
+        names_a_class = any(c["name"] == "interaction_class" for c in variation.get("condition") or [])
+        if names_a_class and not INTERACTION_LEVEL.match(variation["text"].splitlines()[0]):
             problems.append(Problem("utter_interactions", f"class answer without a level line: {variation['text'].splitlines()[0]!r}"))
     return problems
 

@@ -116,3 +116,9 @@ def test_every_class_answer_has_a_level_on_the_fixed_scale(domain):
         for condition in variation.get("condition") or []:
             if condition["name"] == "interaction_class_2":
                 assert condition["value"] in values
+
+
+async def test_the_interaction_action_says_it_ran(dispatcher, tracker_for, domain):
+    # Without this the responses say the checker is unavailable (action server down).
+    events = await ActionExplainInteraction().run(dispatcher, tracker_for("kratom and xanax", "ask_interactions"), domain)
+    assert SlotSet("interaction_checked", True) in events
