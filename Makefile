@@ -27,7 +27,21 @@ $(VENV)/.installed: requirements.txt constraints.txt bot/find_python310.sh
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	@touch $@
 
-setup: $(VENV)/.installed
+# The widget's browser-side package (socket.io-client, served by the demo page: no CDN).
+web/node_modules/.installed: web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund
+	@touch $@
+
+# Debian's chromium, which the widget's browser tests drive (Playwright downloads no browser).
+/usr/bin/chromium:
+	@if [ "$$(id -u)" -ne 0 ]; then \
+	  echo "The browser tests need Debian's chromium at /usr/bin/chromium: install it as root with" >&2; \
+	  echo "  apt-get update && apt-get install -y chromium" >&2; \
+	  exit 1; \
+	fi
+	apt-get update && apt-get install -y chromium
+
+setup: $(VENV)/.installed web/node_modules/.installed /usr/bin/chromium
 
 # Train only when the training data, domain or config changed since the last model.
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
@@ -36,7 +50,7 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 
 train: $(MODEL)
 
-run: $(MODEL)
+run: $(MODEL) web/node_modules/.installed
 	$(PY) -m bot.serve
 
 validate: setup
@@ -64,4 +78,4 @@ lock: setup
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Full lock of the resolved environment (pip freeze on Python 3.10); see requirements.txt.' > constraints.txt
 
 clean:
-	rm -rf $(VENV) models results reports .pytest_cache
+	rm -rf $(VENV) models results reports .pytest_cache web/node_modules

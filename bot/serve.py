@@ -1,15 +1,19 @@
-"""`make run`: start the action server and the Rasa server, say where to talk, stop both on Ctrl-C."""
+"""`make run`: start the action server, the Rasa server and the widget's demo page, say
+where to talk, stop them all on Ctrl-C."""
 import os
 import signal
 import sys
 import time
 
-from bot import servers
+from bot import demo_page, servers
+from bot.channels import config as channel_config
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTION_PORT = int(os.environ.get("ACTION_PORT", "5055"))
+WEB_PORT = int(os.environ.get("WEB_PORT", "8080"))
 HOST = os.environ.get("HOST", "127.0.0.1")
-CORS = os.environ.get("CORS_ORIGINS", "http://localhost:8080 http://127.0.0.1:8080")
+# The demo page's origins are allowed by default, so its widget can reach the Rasa server.
+CORS = os.environ.get("CORS_ORIGINS", f"http://localhost:{WEB_PORT} http://127.0.0.1:{WEB_PORT}")
 
 
 def _stop_on_sigterm(*_) -> None:
@@ -17,20 +21,27 @@ def _stop_on_sigterm(*_) -> None:
 
 
 def main() -> int:
-    # Ctrl-C and a plain `kill` both stop the two servers in order (a shell may start
+    # Ctrl-C and a plain `kill` both stop the servers in order (a shell may start
     # background jobs with SIGINT ignored, so install the handler explicitly).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        with servers.running(RASA_PORT, ACTION_PORT, host=HOST, cors=CORS.split()) as (rasa, actions):
+        # The demo page first: a port already in use fails at once, not after Rasa's start.
+        with demo_page.serve(HOST, WEB_PORT, RASA_PORT), \
+                servers.running(RASA_PORT, ACTION_PORT, host=HOST, cors=CORS.split()) as (rasa, actions):
             print(
                 "\nThe kratom information assistant is running.\n"
                 f"  REST:      curl -s -XPOST http://localhost:{RASA_PORT}/webhooks/rest/webhook "
                 "-d '{\"sender\":\"me\",\"message\":\"is kratom addictive\"}'\n"
                 f"  socket.io: http://localhost:{RASA_PORT}/socket.io (for the web widget)\n"
-                "Press Ctrl-C to stop both servers.\n",
+                f"  demo page: http://localhost:{WEB_PORT} (the web widget)\n"
+                "Press Ctrl-C to stop the servers.\n",
                 flush=True,
             )
+            for platform, variables in channel_config.missing_variables(channel_config.read(), os.environ).items():
+                print(f"  {platform} is off; set {' and '.join(variables)} to turn it on.")
+            if not demo_page.SOCKET_IO.is_file():
+                print("The demo page's widget needs web/node_modules: run `make setup`.", file=sys.stderr)
             while True:
                 for name, process in (("action server", actions), ("Rasa server", rasa)):
                     if process.poll() is not None:
@@ -40,7 +51,7 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        print("Both servers stopped.", flush=True)
+        print("The servers stopped.", flush=True)
 
 
 if __name__ == "__main__":

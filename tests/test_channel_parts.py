@@ -15,7 +15,7 @@ def test_a_platform_is_on_only_when_all_its_variables_are_set():
     assert "bot.channels.telegram.TelegramInput" not in config.enabled_blocks(blocks, half)
     both = dict(half, TELEGRAM_SECRET_TOKEN="s")
     assert "bot.channels.telegram.TelegramInput" in config.enabled_blocks(blocks, both)
-    assert config.missing_variables(blocks, both)["SlackInput"] == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
+    assert config.missing_variables(blocks, both)["Slack"] == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
 
 
 def test_the_written_credentials_keep_placeholders_not_secrets():

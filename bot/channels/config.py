@@ -28,7 +28,7 @@ def enabled_blocks(all_blocks: Dict, environ: Mapping[str, str]) -> Dict:
 
 def missing_variables(all_blocks: Dict, environ: Mapping[str, str]) -> Dict[str, List[str]]:
     """For `make run` to say which platforms are off and what would turn each on."""
-    return {channel.split(".")[-1]: [n for n in variables(block) if not environ.get(n)]
+    return {channel.split(".")[-1].removesuffix("Input"): [n for n in variables(block) if not environ.get(n)]
             for channel, block in all_blocks.items()
             if any(not environ.get(n) for n in variables(block))}
 
