@@ -12,7 +12,7 @@ def said(texts):
 def answer_for(domain, cls):
     """The curated answer for an interaction class."""
     return next(v["text"].strip() for v in domain["responses"]["utter_interactions"]
-                if v.get("condition", [{}])[0].get("value") == cls)
+                if {"type": "slot", "name": "interaction_class", "value": cls} in (v.get("condition") or []))
 
 
 def test_named_substance_in_one_message(assistant, domain):
