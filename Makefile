@@ -11,13 +11,14 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup train run test validate audit eval bench lock clean
+.PHONY: help setup train run test validate audit eval bench purge lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (REST + socket.io on :5005)"
 	@echo "make test   set up, train if needed, run every check"
 	@echo "make eval   NLU cross-validation, held-out, red-team and content reports (reports/summary.md)"
 	@echo "make bench  benchmark against Rasa's stock configuration (reports/bench.md)"
+	@echo "make purge  delete conversations idle for more than RETENTION_DAYS (default 30)"
 
 # A virtual environment on Python 3.10 with the pinned dependencies.
 $(VENV)/.installed: requirements.txt constraints.txt bot/find_python310.sh
@@ -39,7 +40,7 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	  echo "  apt-get update && apt-get install -y chromium" >&2; \
 	  exit 1; \
 	fi
-	apt-get update && apt-get install -y chromium
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 setup: $(VENV)/.installed web/node_modules/.installed /usr/bin/chromium
 
@@ -72,6 +73,10 @@ eval: $(MODEL)
 # Latency, throughput, start-up, memory and training time, against Rasa's stock config.
 bench: $(MODEL)
 	$(PY) -m bot.bench
+
+# Retention: delete stored conversations idle for more than RETENTION_DAYS (default 30).
+purge: $(VENV)/.installed
+	$(PY) -m bot.purge
 
 # Re-resolve the pins after editing requirements.txt.
 lock: setup

@@ -4,6 +4,7 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 
 from bot import demo_page, servers
 from bot.channels import config as channel_config
@@ -12,6 +13,10 @@ RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTION_PORT = int(os.environ.get("ACTION_PORT", "5055"))
 WEB_PORT = int(os.environ.get("WEB_PORT", "8080"))
 HOST = os.environ.get("HOST", "127.0.0.1")
+# Conversations are kept in this SQLite file so they survive a restart (make purge
+# deletes old ones); STORE_CONVERSATIONS=no keeps them in memory only.
+CONVERSATIONS_DB = Path(os.environ.get("CONVERSATIONS_DB", servers.ROOT / "var" / "conversations.db"))
+STORE = os.environ.get("STORE_CONVERSATIONS", "yes").lower() not in ("no", "false", "0", "off")
 # The demo page's origins are allowed by default, so its widget can reach the Rasa server.
 CORS = os.environ.get("CORS_ORIGINS", f"http://localhost:{WEB_PORT} http://127.0.0.1:{WEB_PORT}")
 
@@ -28,13 +33,15 @@ def main() -> int:
     try:
         # The demo page first: a port already in use fails at once, not after Rasa's start.
         with demo_page.serve(HOST, WEB_PORT, RASA_PORT), \
-                servers.running(RASA_PORT, ACTION_PORT, host=HOST, cors=CORS.split()) as (rasa, actions):
+                servers.running(RASA_PORT, ACTION_PORT, host=HOST, cors=CORS.split(),
+                                tracker_db=CONVERSATIONS_DB if STORE else None) as (rasa, actions):
             print(
                 "\nThe kratom information assistant is running.\n"
                 f"  REST:      curl -s -XPOST http://localhost:{RASA_PORT}/webhooks/rest/webhook "
                 "-d '{\"sender\":\"me\",\"message\":\"is kratom addictive\"}'\n"
                 f"  socket.io: http://localhost:{RASA_PORT}/socket.io (for the web widget)\n"
                 f"  demo page: http://localhost:{WEB_PORT} (the web widget)\n"
+                f"  conversations: {CONVERSATIONS_DB if STORE else 'in memory only (STORE_CONVERSATIONS=no)'}\n"
                 "Press Ctrl-C to stop the servers.\n",
                 flush=True,
             )

@@ -38,11 +38,13 @@ def start_action_server(port: int = 5055, log: Optional[IO] = None) -> subproces
 
 def start_rasa_server(port: int = 5005, action_port: int = 5055, model: Path = DEFAULT_MODEL,
                       host: str = "127.0.0.1", cors: Sequence[str] = ("*",), api_token: Optional[str] = None,
-                      log: Optional[IO] = None, env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+                      log: Optional[IO] = None, env: Optional[Dict[str, str]] = None,
+                      tracker_db: Optional[Path] = None) -> subprocess.Popen:
     """The Rasa server; a messaging platform's channel is on when env (or the environment)
-    sets its variables (bot/channels/config.py)."""
+    sets its variables (bot/channels/config.py). With tracker_db, conversations are kept
+    in that SQLite file and survive a restart; without it, in memory."""
     endpoints = Path(tempfile.mkdtemp(prefix="kratom-endpoints-")) / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    endpoints.write_text(endpoints_yaml(action_port, tracker_db))
     args = [str(BIN / "rasa"), "run", "--model", str(model), "--interface", host,
             "--port", str(port), "--credentials", str(channel_config.write_enabled(dict(os.environ, **(env or {})))),
             "--endpoints", str(endpoints), "--cors", *cors]
@@ -50,6 +52,14 @@ def start_rasa_server(port: int = 5005, action_port: int = 5055, model: Path = D
         # The HTTP API (trackers, model) is only on with a token: the tests read trackers.
         args += ["--enable-api", "--auth-token", api_token]
     return _spawn(args, log, env)
+
+
+def endpoints_yaml(action_port: int, tracker_db: Optional[Path]) -> str:
+    text = f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+    if tracker_db is not None:
+        Path(tracker_db).parent.mkdir(parents=True, exist_ok=True)
+        text += f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{Path(tracker_db).resolve()}"\n'
+    return text
 
 
 def wait_ready(url: str, process: subprocess.Popen, timeout: float = 180) -> None:

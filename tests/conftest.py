@@ -54,8 +54,10 @@ def _running(with_action_server: bool, name: str):
     RESULTS.mkdir(exist_ok=True)
     rasa_port, action_port = next(_ports), next(_ports)
     token = uuid.uuid4().hex
+    db = RESULTS / f"{name}.db"  # conversations in SQLite, as `make run` keeps them
+    db.unlink(missing_ok=True)
     with open(RESULTS / f"{name}.log", "w") as log, servers.running(
-            rasa_port, action_port, with_actions=with_action_server, log=log, api_token=token):
+            rasa_port, action_port, with_actions=with_action_server, log=log, api_token=token, tracker_db=db):
         yield servers.RestClient(f"http://127.0.0.1:{rasa_port}", token)
 
 
