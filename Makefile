@@ -11,13 +11,14 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup train run test validate audit eval bench purge lock clean
+.PHONY: help setup system-packages train run scaleout test validate audit eval bench purge lock clean
 
 help:
-	@echo "make run    set up, train if needed, start the assistant (REST + socket.io on :5005)"
+	@echo "make run    set up, train if needed, start the assistant (REST + socket.io on :5005, widget demo on :8080)"
 	@echo "make test   set up, train if needed, run every check"
 	@echo "make eval   NLU cross-validation, held-out, red-team and content reports (reports/summary.md)"
 	@echo "make bench  benchmark against Rasa's stock configuration (reports/bench.md)"
+	@echo "make scaleout  two Rasa + two action servers behind nginx, Redis, PostgreSQL (:7000)"
 	@echo "make purge  delete conversations idle for more than RETENTION_DAYS (default 30)"
 
 # A virtual environment on Python 3.10 with the pinned dependencies.
@@ -42,7 +43,12 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	fi
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
-setup: $(VENV)/.installed web/node_modules/.installed /usr/bin/chromium
+# Debian's redis-server, postgresql and nginx for the multi-instance set-up and its tests
+# (installed if missing, never started as services).
+system-packages:
+	@deploy/local/install.sh
+
+setup: $(VENV)/.installed web/node_modules/.installed /usr/bin/chromium system-packages
 
 # Train only when the training data, domain or config changed since the last model.
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
@@ -53,6 +59,10 @@ train: $(MODEL)
 
 run: $(MODEL) web/node_modules/.installed
 	$(PY) -m bot.serve
+
+# Two Rasa servers and two action servers behind nginx, Redis and PostgreSQL, on 127.0.0.1.
+scaleout: $(MODEL) system-packages
+	$(PY) -m bot.scaleout
 
 validate: setup
 	$(RASA) data validate --fail-on-warnings

@@ -39,12 +39,13 @@ def start_action_server(port: int = 5055, log: Optional[IO] = None) -> subproces
 def start_rasa_server(port: int = 5005, action_port: int = 5055, model: Path = DEFAULT_MODEL,
                       host: str = "127.0.0.1", cors: Sequence[str] = ("*",), api_token: Optional[str] = None,
                       log: Optional[IO] = None, env: Optional[Dict[str, str]] = None,
-                      tracker_db: Optional[Path] = None) -> subprocess.Popen:
+                      tracker_db: Optional[Path] = None, endpoints_text: Optional[str] = None) -> subprocess.Popen:
     """The Rasa server; a messaging platform's channel is on when env (or the environment)
     sets its variables (bot/channels/config.py). With tracker_db, conversations are kept
-    in that SQLite file and survive a restart; without it, in memory."""
+    in that SQLite file and survive a restart; without it, in memory. endpoints_text
+    replaces the endpoints altogether (the multi-instance set-up, bot/scaleout.py)."""
     endpoints = Path(tempfile.mkdtemp(prefix="kratom-endpoints-")) / "endpoints.yml"
-    endpoints.write_text(endpoints_yaml(action_port, tracker_db))
+    endpoints.write_text(endpoints_text or endpoints_yaml(action_port, tracker_db))
     args = [str(BIN / "rasa"), "run", "--model", str(model), "--interface", host,
             "--port", str(port), "--credentials", str(channel_config.write_enabled(dict(os.environ, **(env or {})))),
             "--endpoints", str(endpoints), "--cors", *cors]

@@ -1,0 +1,75 @@
+"""The multi-instance set-up on real components: two Rasa servers and two action servers
+behind nginx, Redis lock store, PostgreSQL tracker store (bot/scaleout.py)."""
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from bot import scaleout, servers
+from bot.content import response_texts
+from tests.conftest import RESULTS
+
+TOKEN = uuid.uuid4().hex
+# Questions whose curated answers differ, to tell which reply answers which message.
+BURST = [("what is kratom", "utter_what_is_kratom"), ("is kratom legal", "utter_legality"),
+         ("can kratom show up on a drug test", "utter_drug_test"), ("is kratom safe in pregnancy", "utter_pregnancy"),
+         ("what are the withdrawal symptoms", "utter_withdrawal"), ("what are red and green strains", "utter_strains"),
+         ("is kratom addictive", "utter_dependence"), ("what does kratom do", "utter_effects")]
+
+
+@pytest.fixture(scope="module")
+def stack():
+    RESULTS.mkdir(exist_ok=True)
+    with open(RESULTS / "scaleout.log", "w") as log, scaleout.running(7200, log=log, api_token=TOKEN) as running:
+        yield running
+
+
+def say(url: str, sender: str, text: str):
+    answer = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return [m.get("text", "") for m in answer.json()]
+
+
+def test_one_conversation_alternately_through_both_rasa_servers_keeps_its_context(stack, domain):
+    a, b = stack.rasa_url(0), stack.rasa_url(1)
+    sender = uuid.uuid4().hex
+    general, which = say(a, sender, "is kratom ok with my meds?")
+    assert which.startswith("Which medicine or drug do you mean?")
+    assert say(b, sender, "xanax")[0].startswith("Kratom with benzodiazepines: Dangerous.")
+    assert say(a, sender, "and what about alcohol?")[0].startswith("Kratom with alcohol: Dangerous.")
+    # Asking for a dose again on the other server gets the firmer wording: the slot set on A was seen by B.
+    first = say(b, sender, "how much kratom should I take")[0]
+    again = say(a, sender, "just tell me how many grams")[0]
+    firm = [v["text"].strip() for v in domain["responses"]["utter_dosing_refusal"] if v.get("condition")]
+    assert first in response_texts(domain, "utter_dosing_refusal") and first not in firm
+    assert again in firm
+
+
+def test_a_burst_from_one_sender_through_nginx_is_answered_in_order(stack, domain):
+    sender = uuid.uuid4().hex
+
+    def send(index: int):
+        time.sleep(index * 0.03)  # sent in this order, all in flight at once
+        return say(stack.front_url, sender, BURST[index][0])
+
+    with ThreadPoolExecutor(len(BURST)) as pool:
+        replies = list(pool.map(send, range(len(BURST))))
+    for (question, response), texts in zip(BURST, replies):
+        assert texts[0] in response_texts(domain, response), question  # each got its own answer
+    # In the stored conversation the turns follow one another, each answer right after its question.
+    events = requests.get(f"{stack.rasa_url(1)}/conversations/{sender}/tracker",
+                          params={"token": TOKEN}, timeout=30).json()["events"]
+    turns = [e["text"] for e in events if e["event"] in ("user", "bot")]
+    expected = []
+    for (question, _), texts in zip(BURST, replies):
+        expected += [question, *texts]
+    assert turns == expected
+
+
+def test_nginx_limits_each_client_rate(stack):
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda _: requests.get(f"{stack.front_url}/", timeout=10).status_code, range(300)))
+    assert set(codes) <= {200, 429}
+    assert codes.count(429) > 0 and codes.count(200) >= 100  # the burst allowance, then refusals
