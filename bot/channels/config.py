@@ -53,3 +53,8 @@ def write_enabled(environ: Mapping[str, str] = os.environ, path: Path = CREDENTI
     target = Path(tempfile.mkdtemp(prefix="kratom-credentials-")) / "credentials.yml"
     target.write_text(yaml.safe_dump(blocks, sort_keys=False), encoding="utf-8")
     return target
+
+
+if __name__ == "__main__":
+    # `rasa run --credentials "$(python -m bot.channels.config)"` (the Kubernetes manifests)
+    print(write_enabled())
