@@ -1,5 +1,5 @@
 """The length cap and clean-up every channel applies before the assistant sees a message."""
-from bot.incoming import MAX_CHARS, TOO_LONG, prepare
+from bot.channels.incoming import MAX_CHARS, TOO_LONG, prepare
 
 
 def test_a_message_within_the_cap_is_kept_as_typed():
@@ -20,3 +20,16 @@ def test_a_crisis_in_an_overlong_message_still_comes_first():
     story = "I have been using kratom for years and things got worse. " * 100
     assert prepare(story + "Honestly I want to kill myself.") == "/express_self_harm"
     assert prepare(story + "My friend is not breathing and his lips are blue.") == "/report_emergency"
+
+
+async def test_a_failure_is_answered_with_the_curated_unavailable_reply(domain):
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from bot.channels.incoming import preparing
+
+    async def failing(_message):
+        raise ConnectionError("store down")
+
+    output = CollectingOutputChannel()
+    await preparing(failing)(UserMessage("is kratom legal", output, "someone"))
+    assert [m["text"] for m in output.messages] == [domain["responses"]["utter_service_unavailable"][0]["text"]]

@@ -68,6 +68,44 @@ def test_a_burst_from_one_sender_through_nginx_is_answered_in_order(stack, domai
     assert turns == expected
 
 
+def unavailable(domain):
+    return response_texts(domain, "utter_service_unavailable")
+
+
+def answered_again(url, sender, question, expected, meanwhile, seconds=30):
+    """Asks until the store is back (a bounded wait); the replies meanwhile must be clear."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        texts = say(url, sender, question)
+        if texts[0] in expected:
+            return True
+        assert texts[0] in meanwhile, texts
+        time.sleep(0.5)
+    return False
+
+
+@pytest.mark.parametrize("store", ["postgres", "redis"])
+def test_a_store_outage_gets_a_clear_reply_and_service_resumes_with_nothing_lost(stack, domain, store):
+    url, sender = stack.front_url, uuid.uuid4().hex
+    assert say(url, sender, "what is kratom")[0] in response_texts(domain, "utter_what_is_kratom")
+    scaleout.stop(stack, store)
+    try:
+        for _ in range(3):  # no crash, no hang, no silence: a clear reply, every time
+            assert say(url, sender, "is kratom legal")[0] in unavailable(domain)
+        assert all(stack.processes[f"rasa-{i}"].poll() is None for i in (0, 1))
+    finally:
+        start = scaleout.start_postgres if store == "postgres" else scaleout.start_redis
+        args = (stack.ports, stack.workdir, None) if store == "postgres" else (stack.ports, None)
+        stack.processes[store] = start(*args)
+    assert answered_again(url, sender, "is kratom legal", response_texts(domain, "utter_legality"), unavailable(domain))
+    # What was answered before the outage is still in the conversation.
+    events = requests.get(f"{stack.rasa_url(0)}/conversations/{sender}/tracker",
+                          params={"token": TOKEN}, timeout=30).json()["events"]
+    assert "what is kratom" in [e.get("text") for e in events if e["event"] == "user"]
+
+
+# Last: it uses up this client's allowance at the front.
+
 def test_nginx_limits_each_client_rate(stack):
     with ThreadPoolExecutor(8) as pool:
         codes = list(pool.map(lambda _: requests.get(f"{stack.front_url}/", timeout=10).status_code, range(300)))

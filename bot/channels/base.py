@@ -13,7 +13,7 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.incoming import prepare
+from bot.channels.incoming import preparing
 
 logger = logging.getLogger(__name__)
 
@@ -71,11 +71,8 @@ def curated_text(request: Request, response_name: str) -> str:
 
 async def hand_to_rasa(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
                        output: OutputChannel, sender_id: str, channel: str) -> None:
-    """Run the message through the assistant; failures are logged without the user's text."""
-    try:
-        await on_new_message(UserMessage(prepare(text), output, sender_id, input_channel=channel))
-    except Exception:  # noqa: BLE001 - the platform still gets its 200, the operator a log line
-        logger.exception("The %s channel could not handle a message", channel)
+    """Run the message through the assistant (prepared, failures answered: incoming.py)."""
+    await preparing(on_new_message)(UserMessage(text, output, sender_id, input_channel=channel))
 
 
 class PlatformInput(InputChannel):
