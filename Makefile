@@ -11,7 +11,7 @@ export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup system-packages train run scaleout test validate audit eval bench purge lock clean
+.PHONY: help setup system-packages train run scaleout load test validate audit eval bench purge lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (REST + socket.io on :5005, widget demo on :8080)"
@@ -19,6 +19,7 @@ help:
 	@echo "make eval   NLU cross-validation, held-out, red-team and content reports (reports/summary.md)"
 	@echo "make bench  benchmark against Rasa's stock configuration (reports/bench.md)"
 	@echo "make scaleout  two Rasa + two action servers behind nginx, Redis, PostgreSQL (:7000)"
+	@echo "make load   100 simulated people for 5 minutes against it (reports/load.md)"
 	@echo "make purge  delete conversations idle for more than RETENTION_DAYS (default 30)"
 
 # A virtual environment on Python 3.10 with the pinned dependencies.
@@ -63,6 +64,10 @@ run: $(MODEL) web/node_modules/.installed
 # Two Rasa servers and two action servers behind nginx, Redis and PostgreSQL, on 127.0.0.1.
 scaleout: $(MODEL) system-packages
 	$(PY) -m bot.scaleout
+
+# 100 simulated people for 5 minutes against the multi-instance front (reports/load.md).
+load: $(MODEL) system-packages
+	$(PY) -m bot.load
 
 validate: setup
 	$(RASA) data validate --fail-on-warnings
