@@ -79,7 +79,7 @@ tracker_store:
   username: rasa
   password: ""
 lock_store:
-  type: redis
+  type: bot.lock_store.AtomicRedisLockStore
   url: 127.0.0.1
   port: {ports.redis}
   db: 0

@@ -46,7 +46,7 @@ def test_the_topology_is_the_tested_one():
     assert backends == {"kratom-rasa"}
     endpoints = yaml.safe_load(objects[("ConfigMap", "kratom-endpoints")]["data"]["endpoints.yml"])
     assert endpoints["tracker_store"]["dialect"] == "postgresql" and endpoints["tracker_store"]["url"] == "kratom-postgres"
-    assert endpoints["lock_store"]["type"] == "redis" and endpoints["lock_store"]["url"] == "kratom-redis"
+    assert endpoints["lock_store"]["type"] == "bot.lock_store.AtomicRedisLockStore" and endpoints["lock_store"]["url"] == "kratom-redis"
     assert endpoints["action_endpoint"]["url"] == "http://kratom-actions:5055/webhook"
 
 

@@ -111,3 +111,43 @@ def test_nginx_limits_each_client_rate(stack):
         codes = list(pool.map(lambda _: requests.get(f"{stack.front_url}/", timeout=10).status_code, range(300)))
     assert set(codes) <= {200, 429}
     assert codes.count(429) > 0 and codes.count(200) >= 100  # the burst allowance, then refusals
+
+
+
+
+def lock_cycles(store, conversation: str, cycles: int, errors: list) -> None:
+    import asyncio
+
+    async def run():
+        for _ in range(cycles):
+            # A short lifetime, so a lost update costs seconds here, not a minute.
+            async with store.lock(conversation, lock_lifetime=3, wait_time_in_seconds=0.005):
+                await asyncio.sleep(0.001)
+    try:
+        asyncio.run(run())
+    except Exception as error:  # noqa: BLE001 - reported by the test
+        errors.append(error)
+
+
+def test_two_servers_locking_one_conversation_do_not_lose_updates(stack):
+    """Two lock stores (as two Rasa servers) take turns on one conversation as fast as
+    they can. Rasa's own RedisLockStore fails this (a removed ticket comes back, and the
+    conversation is blocked or the waiters spin for good); ours must finish cleanly."""
+    import threading
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.lock_store import AtomicRedisLockStore
+
+    stores = [AtomicRedisLockStore(EndpointConfig(url="127.0.0.1", port=stack.ports.redis, db=1)) for _ in range(2)]
+    for _ in range(4):
+        conversation, errors = uuid.uuid4().hex, []
+        threads = [threading.Thread(target=lock_cycles, args=(s, conversation, 30, errors), daemon=True)
+                   for s in stores]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert not any(t.is_alive() for t in threads), "a lock store is stuck waiting"
+        assert errors == []
+        assert stores[0].get_lock(conversation) is None  # no stale ticket left behind
