@@ -109,7 +109,12 @@ def _wait_for(check, what: str, process: subprocess.Popen, timeout: float = 60) 
             raise RuntimeError(f"{what} exited with code {process.returncode}")
         try:
             if check():
+                time.sleep(0.3)  # a server that lost its port to an old one exits just after
+                if process.poll() is not None:
+                    raise RuntimeError(f"{what} exited with code {process.returncode} (port in use?)")
                 return
+        except RuntimeError:
+            raise
         except Exception:  # noqa: BLE001 - not up yet
             pass
         time.sleep(0.2)

@@ -33,3 +33,17 @@ async def test_a_failure_is_answered_with_the_curated_unavailable_reply(domain):
     output = CollectingOutputChannel()
     await preparing(failing)(UserMessage("is kratom legal", output, "someone"))
     assert [m["text"] for m in output.messages] == [domain["responses"]["utter_service_unavailable"][0]["text"]]
+
+
+async def test_a_client_leaving_mid_answer_is_logged_without_its_text(caplog):
+    import asyncio
+
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from bot.channels.incoming import preparing
+
+    async def cancelled(_message):
+        raise asyncio.CancelledError()
+
+    await preparing(cancelled)(UserMessage("my secret question", CollectingOutputChannel(), "someone"))
+    assert "my secret question" not in caplog.text and "left before its answer" in caplog.text

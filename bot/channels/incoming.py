@@ -9,6 +9,7 @@ If the assistant fails on a message (its conversation store or lock store unreac
 say), the person gets the curated "temporarily unavailable" reply with emergency
 advice instead of silence, and the failure is logged without the message's text.
 """
+import asyncio
 import logging
 import re
 from functools import lru_cache
@@ -50,6 +51,11 @@ def preparing(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callab
             message.text = prepare(message.text)
         try:
             return await on_new_message(message)
+        except asyncio.CancelledError:
+            # The client went away mid-answer. Rasa's REST channel would log this with the
+            # message's text; end here instead (nothing is left to answer).
+            logger.warning("A client left before its answer on %s", message.input_channel)
+            return None
         except Exception as error:  # noqa: BLE001 - the person must not be left in silence
             logger.error("Could not answer a message on %s: %s", message.input_channel, type(error).__name__)
             await message.output_channel.send_response(message.sender_id, {"text": unavailable_text()})
