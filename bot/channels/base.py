@@ -14,6 +14,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.incoming import preparing
+from bot.content import MAX_BUTTON_TITLE
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,11 @@ def signature_matches(expected: str, received: Optional[str]) -> bool:
 
 def hmac_hex(secret: str, message: bytes, digest=hashlib.sha256) -> str:
     return hmac.new(secret.encode(), message, digest).hexdigest()
+
+
+def json_object(request: Request) -> Dict[str, Any]:
+    """The request's JSON body if it is an object; anything else counts as empty."""
+    return request.json if isinstance(request.json, dict) else {}
 
 
 async def offered_buttons(request: Request, sender_id: str) -> Buttons:
@@ -60,7 +66,12 @@ def chosen_payload(text: str, buttons: Buttons) -> Optional[str]:
 
 
 async def as_payload_if_chosen(request: Request, sender_id: str, text: str) -> str:
-    """Text-only platforms answer quick replies by typing; turn a choice into its payload."""
+    """Text-only platforms answer quick replies by typing; turn a choice into its payload.
+
+    Only short text can be a choice, so only then is the conversation read for its options.
+    """
+    if len(text.strip()) > MAX_BUTTON_TITLE:  # the audit keeps every title within it
+        return text
     return chosen_payload(text, await offered_buttons(request, sender_id)) or text
 
 

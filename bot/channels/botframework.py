@@ -22,6 +22,7 @@ from bot.channels.base import (
     api_url,
     as_payload_if_chosen,
     hand_to_rasa,
+    json_object,
 )
 
 ISSUER = "https://api.botframework.com"
@@ -128,7 +129,7 @@ class BotFrameworkInput(PlatformInput):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request):
-            activity = request.json if isinstance(request.json, dict) else {}
+            activity = json_object(request)
             if not await self.signed_by_bot_framework(request, activity):
                 return response.json({"error": "missing or invalid Bot Framework token"}, status=401)
             if activity.get("type") != "message" or not activity.get("serviceUrl") \

@@ -20,6 +20,7 @@ from bot.channels.base import (
     api_url,
     hand_to_rasa,
     hmac_hex,
+    json_object,
     signature_matches,
 )
 
@@ -80,7 +81,7 @@ class MessengerInput(PlatformInput):
         async def receive(request: Request):
             if not self.signed_by_facebook(request):
                 return response.json({"error": "missing or wrong X-Hub-Signature"}, status=403)
-            body = request.json if isinstance(request.json, dict) else {}
+            body = json_object(request)
             for sender, text in messages_in(body):
                 await hand_to_rasa(on_new_message, text, self.output, sender, self.name())
             return response.text("EVENT_RECEIVED")

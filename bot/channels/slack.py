@@ -13,7 +13,16 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.base import Buttons, PlatformInput, PlatformOutput, api_url, hand_to_rasa, hmac_hex, signature_matches
+from bot.channels.base import (
+    Buttons,
+    PlatformInput,
+    PlatformOutput,
+    api_url,
+    hand_to_rasa,
+    hmac_hex,
+    json_object,
+    signature_matches,
+)
 
 MAX_AGE_SECONDS = 300
 MENTION = re.compile(r"<@[A-Z0-9]+>\s*")
@@ -90,7 +99,7 @@ def parse_body(request: Request) -> Dict[str, Any]:
     try:
         if request.form.get("payload"):
             return json.loads(request.form.get("payload"))
-        return request.json if isinstance(request.json, dict) else {}
+        return json_object(request)
     except (ValueError, TypeError):
         return {}
 

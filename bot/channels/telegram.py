@@ -19,6 +19,7 @@ from bot.channels.base import (
     api_url,
     as_payload_if_chosen,
     hand_to_rasa,
+    json_object,
     signature_matches,
 )
 
@@ -61,7 +62,7 @@ class TelegramInput(PlatformInput):
         async def receive(request: Request):
             if not signature_matches(self.secret_token, request.headers.get(SECRET_HEADER)):
                 return response.json({"error": "missing or wrong secret token"}, status=403)
-            found = message_in(request.json if isinstance(request.json, dict) else {})
+            found = message_in(json_object(request))
             if found is None:
                 return response.json({"status": "ignored"})  # edits, joins, channel posts
             chat_id, text = found
