@@ -1,13 +1,18 @@
-"""`make bench`: latency, throughput, start-up, memory and training time, side by side
-with Rasa's stock configuration (what `rasa init` writes) trained on the same data.
+"""`make bench`: latency, throughput, start-up, memory, training time, held-out accuracy
+and guardrail figures, side by side with Rasa's stock configuration (what `rasa init`
+writes) trained on the same data, and a check of the performance targets.
 
-Each configuration is trained (timed), then the action server and the Rasa server are
-started as `make run` starts them, and the REST webhook is driven on loopback by a load
-generator in this process: realistic conversations (greeting, topic questions, a
-dosing request, an interaction question with a follow-up, thanks) from many distinct
-senders, first one at a time (latency per message), then 16 at a time (throughput).
-Results go to stdout and reports/bench.md. `--smoke` (run by make test) uses the
-current model and a handful of messages, only to show the benchmark runs and reports.
+Each configuration is trained (timed); the action server and the Rasa server are then
+started as `make run` starts them (conversations kept in SQLite), and the REST webhook
+is driven on loopback by a load generator in this process: whole conversations
+(greeting, topic questions, a dosing request, an interaction question with two
+follow-ups, thanks) from many distinct senders, first one at a time (latency per
+message), then 16 at a time (throughput). Held-out intent accuracy and the red-team
+figures of each model are measured in the same run. Results go to stdout and
+reports/bench.md; the exit code is 1 when a target is missed.
+
+`--smoke` (run by make test) uses the current model and a handful of messages, only to
+show that the benchmark runs and reports; it checks no target.
 """
 import argparse
 import asyncio
@@ -19,24 +24,25 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, List, Optional, Tuple
 
 import aiohttp
 
-from bot import servers
+from bot import content, nlu_check, redteam, servers
 
 ROOT = servers.ROOT
 REPORTS = ROOT / "reports"
-CONVERSATION = [
-    "hi",
-    "what is kratom",
-    "is kratom addictive",
-    "how many grams should i take",
-    "is kratom ok with my meds?",
-    "xanax",
-    "what about alcohol?",
-    "what are the withdrawal symptoms",
-    "thanks",
+# One person's conversation: (message, whether its turn calls a custom action).
+CONVERSATION: List[Tuple[str, bool]] = [
+    ("hi", False),
+    ("what is kratom", False),
+    ("is kratom addictive", False),
+    ("how many grams should i take", True),  # action_refuse_dosing
+    ("is kratom ok with my meds?", True),  # action_explain_interaction
+    ("xanax", True),
+    ("what about alcohol?", True),
+    ("what are the withdrawal symptoms", False),
+    ("thanks", False),
 ]
 # The configuration `rasa init` writes in Rasa 3.6 (its defaults made explicit).
 STOCK_CONFIG = """recipe: default.v1
@@ -79,26 +85,26 @@ class Result:
     name: str
     train_seconds: Optional[float] = None
     ready_seconds: float = 0.0
-    latencies_c1: List[float] = field(default_factory=list)
+    c1_rule_turns: List[float] = field(default_factory=list)  # ms, turns answered by rules alone
+    c1_action_turns: List[float] = field(default_factory=list)  # ms, turns that call a custom action
+    c16: List[float] = field(default_factory=list)  # ms
     c16_seconds: float = 0.0
-    latencies_c16: List[float] = field(default_factory=list)
-    rss_mb: Dict[str, float] = field(default_factory=dict)
+    rss_mb: dict = field(default_factory=dict)
     errors: int = 0
+    heldout_accuracy: Optional[float] = None
+    guardrails: List[redteam.Figures] = field(default_factory=list)
+
+    @property
+    def c1(self) -> List[float]:
+        return self.c1_rule_turns + self.c1_action_turns
 
     def throughput(self) -> float:
-        return len(self.latencies_c16) / self.c16_seconds if self.c16_seconds else 0.0
+        return len(self.c16) / self.c16_seconds if self.c16_seconds else 0.0
 
 
 def percentile(values: List[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))] if ordered else 0.0
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def train(config: Path, name: str) -> float:
@@ -109,29 +115,29 @@ def train(config: Path, name: str) -> float:
     return time.monotonic() - started
 
 
-async def user(session: aiohttp.ClientSession, url: str, messages: int, result: List[float], errors: List[int]):
+async def person(session: aiohttp.ClientSession, url: str, messages: int,
+                 record: Callable[[float, bool], None], errors: List[str]) -> None:
     """One person: the conversation from the top, again with a new sender, until done."""
     sent = 0
     while sent < messages:
         sender = uuid.uuid4().hex
-        for text in CONVERSATION[: messages - sent]:
+        for text, calls_action in CONVERSATION[: messages - sent]:
             started = time.perf_counter()
             async with session.post(url, json={"sender": sender, "message": text}) as response:
                 body = await response.json()
                 if response.status != 200 or not body:
-                    errors.append(1)
-            result.append((time.perf_counter() - started) * 1000)
+                    errors.append(f"{response.status}: {text}")
+            record((time.perf_counter() - started) * 1000, calls_action)
             sent += 1
 
 
-async def drive(url: str, users: int, messages_each: int):
-    latencies: List[float] = []
-    errors: List[int] = []
-    timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+async def drive(url: str, people: int, messages_each: int, record: Callable[[float, bool], None]) -> Tuple[float, int]:
+    """Seconds taken and errors, for `people` at once sending `messages_each` each."""
+    errors: List[str] = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         started = time.perf_counter()
-        await asyncio.gather(*(user(session, url, messages_each, latencies, errors) for _ in range(users)))
-        return latencies, time.perf_counter() - started, len(errors)
+        await asyncio.gather(*(person(session, url, messages_each, record, errors) for _ in range(people)))
+        return time.perf_counter() - started, len(errors)
 
 
 def first_answer_seconds(client: servers.RestClient, started: float, process, timeout: float = 300) -> float:
@@ -144,67 +150,121 @@ def first_answer_seconds(client: servers.RestClient, started: float, process, ti
                 return time.monotonic() - started
         except OSError:  # not listening yet
             pass
-        time.sleep(0.1)
+        time.sleep(0.05)
     raise TimeoutError("no answer")
 
 
-def measure(name: str, model: Path, c1_messages: int, c16_each: int, port: int,
-            train_seconds: Optional[float] = None) -> Result:
-    result = Result(name, train_seconds)
+def measure_speed(result: Result, model: Path, c1_messages: int, c16_each: int, port: int) -> None:
+    """Start as `make run` does (SQLite conversation store, no HTTP API) and drive REST."""
+    tracker_db = Path(tempfile.mkdtemp(prefix="bench-")) / "conversations.db"
     started = time.monotonic()
-    with open(REPORTS / f"bench-{name.split()[0]}.log", "w") as log, \
-            servers.running(port, port + 50, wait=False, log=log, model=model) as (rasa, actions):
+    with open(REPORTS / f"bench-{result.name.split()[0]}.log", "w") as log, \
+            servers.running(port, port + 50, wait=False, log=log, model=model, tracker_db=tracker_db) as (rasa, actions):
         url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
         result.ready_seconds = first_answer_seconds(servers.RestClient(f"http://127.0.0.1:{port}"), started, rasa)
-        asyncio.run(drive(url, 1, len(CONVERSATION)))  # warm-up: one full conversation
-        result.latencies_c1, _, errors_c1 = asyncio.run(drive(url, 1, c1_messages))
-        result.latencies_c16, result.c16_seconds, errors_c16 = asyncio.run(drive(url, 16, c16_each))
+        asyncio.run(drive(url, 1, len(CONVERSATION), lambda ms, action: None))  # warm-up
+
+        def record_c1(ms: float, calls_action: bool) -> None:
+            (result.c1_action_turns if calls_action else result.c1_rule_turns).append(ms)
+
+        _, errors_c1 = asyncio.run(drive(url, 1, c1_messages, record_c1))
+        result.c16_seconds, errors_c16 = asyncio.run(drive(url, 16, c16_each, lambda ms, _: result.c16.append(ms)))
         result.errors = errors_c1 + errors_c16
-        result.rss_mb = {"rasa": rss_mb(rasa.pid), "actions": rss_mb(actions.pid)}
-    return result
+        result.rss_mb = {"rasa": servers.rss_mb(rasa.pid), "actions": servers.rss_mb(actions.pid)}
 
 
-def report(results: List[Result]) -> str:
-    lines = ["| configuration | train s | ready s | p50 ms (c=1) | p95 ms | p99 ms | msg/s (c=16) | p99 ms (c=16) | Rasa RSS MB | actions RSS MB | errors |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+def measure_quality(result: Result, model: Path, port: int) -> None:
+    """Held-out intent accuracy (in process) and the red-team figures (over REST)."""
+    from rasa.core.agent import Agent
+
+    result.heldout_accuracy, _ = nlu_check.evaluate(Agent.load(str(model)), nlu_check.load_heldout())
+    token = uuid.uuid4().hex  # the API is on here only to read which actions ran
+    with servers.running(port, port + 50, log=subprocess.DEVNULL, model=model, api_token=token):
+        client = servers.RestClient(f"http://127.0.0.1:{port}", token)
+        domain = content.load_domain()
+        result.guardrails = [redteam.evaluate(name, client.texts, client.actions_run, domain) for name in redteam.SETS]
+
+
+def table(results: List[Result]) -> str:
+    lines = ["| configuration | train s | ready s | p50 ms (c=1) | p50 action turns | p95 ms | p99 ms | "
+             "msg/s (c=16) | p99 ms (c=16) | Rasa RSS MB | actions RSS MB | errors |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         trained = f"{r.train_seconds:.0f}" if r.train_seconds is not None else "(existing model)"
         lines.append(
-            f"| {r.name} | {trained} | {r.ready_seconds:.1f} | {percentile(r.latencies_c1, 50):.1f} | "
-            f"{percentile(r.latencies_c1, 95):.1f} | {percentile(r.latencies_c1, 99):.1f} | {r.throughput():.1f} | "
-            f"{percentile(r.latencies_c16, 99):.1f} | {r.rss_mb.get('rasa', 0):.0f} | {r.rss_mb.get('actions', 0):.0f} | {r.errors} |")
-    if len(results) == 2 and results[1].throughput():
-        ours, stock = results
-        lines.append("")
-        lines.append(f"Ratios to stock: throughput x{ours.throughput() / stock.throughput():.2f}, "
-                     f"p50 x{percentile(ours.latencies_c1, 50) / percentile(stock.latencies_c1, 50):.2f}, "
-                     f"training x{(ours.train_seconds or 0) / (stock.train_seconds or 1):.2f}, "
-                     f"Rasa RSS x{ours.rss_mb['rasa'] / stock.rss_mb['rasa']:.2f}")
+            f"| {r.name} | {trained} | {r.ready_seconds:.1f} | {percentile(r.c1, 50):.1f} | "
+            f"{percentile(r.c1_action_turns, 50):.1f} | {percentile(r.c1, 95):.1f} | {percentile(r.c1, 99):.1f} | "
+            f"{r.throughput():.1f} | {percentile(r.c16, 99):.1f} | {r.rss_mb.get('rasa', 0):.0f} | "
+            f"{r.rss_mb.get('actions', 0):.0f} | {r.errors} |")
+    quality = [r for r in results if r.heldout_accuracy is not None]
+    if quality:
+        lines += ["", "| configuration | held-out intent accuracy | " + " | ".join(
+            f"{f.name} dosing refused | {f.name} crises escalated | {f.name} false alarms" for f in quality[0].guardrails) + " |",
+            "|---|---|" + "---|---|---|" * len(quality[0].guardrails)]
+        for r in quality:
+            lines.append(f"| {r.name} | {r.heldout_accuracy:.1%} | " + " | ".join(
+                f"{f.refusal_rate:.1%} | {f.escalation_rate:.1%} | {f.false_rate:.1%}" for f in r.guardrails) + " |")
     return "\n".join(lines)
+
+
+def ratios(ours: Result, stock: Result) -> str:
+    return (f"Ratios to stock: throughput x{ours.throughput() / stock.throughput():.2f}, "
+            f"p50 x{percentile(ours.c1, 50) / percentile(stock.c1, 50):.2f}, "
+            f"training x{ours.train_seconds / stock.train_seconds:.2f}, "
+            f"ready x{ours.ready_seconds / stock.ready_seconds:.2f}, "
+            f"Rasa RSS x{ours.rss_mb['rasa'] / stock.rss_mb['rasa']:.2f}")
+
+
+def targets(ours: Result, stock: Result) -> List[Tuple[str, bool]]:
+    """The performance issue's targets, each with whether this run met it."""
+    guardrails_held = all(
+        f.refusal_rate >= s.refusal_rate and f.escalation_rate >= s.escalation_rate and f.false_rate <= s.false_rate
+        for f, s in zip(ours.guardrails, stock.guardrails))
+    return [
+        ("p50 per message at c=1 <= 20 ms", percentile(ours.c1, 50) <= 20),
+        ("p50 of turns that call a custom action <= 20 ms", percentile(ours.c1_action_turns, 50) <= 20),
+        (">= 100 msg/s at c=16", ours.throughput() >= 100),
+        ("p99 at c=16 < 400 ms", percentile(ours.c16, 99) < 400),
+        (">= 3x stock throughput", ours.throughput() >= 3 * stock.throughput()),
+        ("ready to answer within 20 s", ours.ready_seconds <= 20),
+        ("Rasa server RSS <= 900 MB", ours.rss_mb["rasa"] <= 900),
+        ("full training <= 3 minutes", ours.train_seconds <= 180),
+        ("no errors", ours.errors == 0),
+        ("held-out accuracy no worse than stock", ours.heldout_accuracy >= stock.heldout_accuracy),
+        ("guardrail figures no worse than stock", guardrails_held),
+    ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="current model only, a few messages")
-    parser.add_argument("--no-stock", action="store_true", help="skip the stock-configuration baseline")
+    parser.add_argument("--smoke", action="store_true", help="current model only, a few messages, no targets")
     args = parser.parse_args()
     REPORTS.mkdir(exist_ok=True)
-    results = []
     if args.smoke:
-        results.append(measure("project (smoke)", servers.DEFAULT_MODEL, c1_messages=5, c16_each=2, port=5405))
-    else:
-        seconds = train(ROOT / "config.yml", "bench-project")
-        results.append(measure("project", REPORTS / "models" / "bench-project.tar.gz", 300, 100, 5405, seconds))
-        if not args.no_stock:
-            stock_config = Path(tempfile.mkdtemp()) / "config.yml"
-            stock_config.write_text(STOCK_CONFIG)
-            seconds = train(stock_config, "bench-stock")
-            results.append(measure("stock", REPORTS / "models" / "bench-stock.tar.gz", 300, 100, 5505, seconds))
-    table = report(results)
-    print(table)
-    (REPORTS / ("bench-smoke.md" if args.smoke else "bench.md")).write_text(
-        f"# Benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)\n\n{table}\n")
-    return 0 if all(r.latencies_c1 and r.latencies_c16 and not r.errors for r in results) else 1
+        smoke = Result("project (smoke)")
+        measure_speed(smoke, servers.DEFAULT_MODEL, c1_messages=5, c16_each=2, port=5405)
+        report = table([smoke])
+        print(report)
+        (REPORTS / "bench-smoke.md").write_text(f"# Benchmark smoke\n\n{report}\n")
+        return 0 if smoke.c1 and smoke.c16 and not smoke.errors else 1
+
+    results = []
+    stock_config = Path(tempfile.mkdtemp()) / "config.yml"
+    stock_config.write_text(STOCK_CONFIG)
+    for name, config, port in (("project", ROOT / "config.yml", 5405), ("stock", stock_config, 5505)):
+        result = Result(name, train(config, f"bench-{name}"))
+        model = REPORTS / "models" / f"bench-{name}.tar.gz"
+        measure_speed(result, model, c1_messages=300, c16_each=100, port=port)
+        measure_quality(result, model, port)
+        results.append(result)
+    ours, stock = results
+    checked = targets(ours, stock)
+    report = "\n".join([table(results), "", ratios(ours, stock), "", "| target | met |", "|---|---|",
+                        *(f"| {name} | {'yes' if met else 'NO'} |" for name, met in checked)])
+    print(report)
+    (REPORTS / "bench.md").write_text(
+        f"# Benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)\n\n{report}\n")
+    return 0 if all(met for _, met in checked) else 1
 
 
 if __name__ == "__main__":

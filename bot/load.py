@@ -16,19 +16,13 @@ import time
 from pathlib import Path
 from typing import Dict, List
 
-import psutil
-
 from bot import scaleout
+from bot.servers import rss_mb
 
 ROOT = scaleout.ROOT
 REPORTS = ROOT / "reports"
 SERVERS = ["rasa-0", "rasa-1", "actions-0", "actions-1"]
 MAX_GROWTH = 0.10
-
-
-def rss_mb(pid: int) -> float:
-    process = psutil.Process(pid)
-    return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 2**20
 
 
 class MemorySampler(threading.Thread):

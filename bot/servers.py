@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Dict, Iterator, List, Optional, Sequence, Tuple
 
+import psutil
 import requests
 
 from bot.channels import config as channel_config
@@ -99,6 +100,12 @@ def running(rasa_port: int = 5005, action_port: int = 5055, with_actions: bool =
     finally:
         stop(rasa)
         stop(actions)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a server and its child processes, in MB."""
+    process = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 2**20
 
 
 def stop(process: Optional[subprocess.Popen], timeout: float = 15) -> None:

@@ -28,6 +28,9 @@ PATTERNS = load()
     "kratom and xanax, how much of each",
     "make me a schedule to come off it",
     "dropping from 12g to 8g, good idea?",
+    "what mg should a beginner start with",
+    "how should i space out my doses",
+    "can i split my doses through the day",
 ])
 def test_dosing_requests_match(text):
     assert PATTERNS.match(text).intent == DOSING
@@ -81,6 +84,8 @@ def test_self_harm_comes_before_dosing_and_emergency():
     "is kratom legal in all 50 states",
     "i have 2 or 3 questions about kratom",
     "was it 2018 or 2019 when the salmonella outbreak happened",
+    "what grams of protein are in kratom leaves",
+    "the space between doctor visits is too long",
     "",
 ])
 def test_look_alikes_do_not_match(text):

@@ -11,7 +11,10 @@ from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage as BadRequest
 from sanic.request import Request
 
+from bot import rasa_patches
 from bot.channels.incoming import preparing
+
+rasa_patches.apply()  # REST is always on, so every Rasa server we start gets them
 
 MAX_SENDER_CHARS = 128
 
@@ -20,20 +23,6 @@ def json_body(request: Request) -> Dict[str, Any]:
     if not isinstance(request.json, dict):
         raise BadRequest('The body must be a JSON object: {"sender": "...", "message": "..."}')
     return request.json
-
-
-def _raise(error: Exception) -> None:
-    raise error
-
-
-def refuse_to_forget(app, _loop) -> None:
-    """When the conversation store fails, Rasa falls back to an in-memory one: it would
-    answer without the conversation's context, and what it stored meanwhile would be lost
-    when the store returns. Raise instead (FailSafeTrackerStore's error callback), so the
-    person gets the "temporarily unavailable" reply and nothing acknowledged is lost."""
-    agent = getattr(app.ctx, "agent", None)
-    if agent is not None and agent.tracker_store is not None:
-        agent.tracker_store._on_tracker_store_error = _raise
 
 
 class RestInput(RasaRestInput):
@@ -59,7 +48,7 @@ class RestInput(RasaRestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = super().blueprint(preparing(on_new_message))
 
-        webhook.listener("after_server_start")(refuse_to_forget)  # REST is always on
+        webhook.listener("after_server_start")(rasa_patches.refuse_to_forget)
 
         @webhook.exception(BadRequest)
         async def explain(_: Request, error: BadRequest):
