@@ -15,6 +15,7 @@ import re
 from typing import Any, Dict, List, Optional, Pattern, Text
 
 import joblib
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -59,8 +60,31 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self.model = model
+        self._use(model)
         self.lookups: Dict[Text, Pattern] = {name: re.compile(p) for name, p in (lookups or {}).items()}
+
+    def _use(self, model: Optional[Pipeline]) -> None:
+        """Keep each vectorizer with its rows of the weights, transposed once and C-ordered:
+        scikit-learn's predict_proba copies the whole weight matrix (about 6 MB) into that
+        order on every call, and its FeatureUnion runs each vectorizer through joblib."""
+        self.model = model
+        if model is None:
+            return
+        weights = model["classifier"].coef_.T
+        self._parts, start = [], 0
+        for _, vectorizer in model["features"].transformer_list:
+            end = start + len(vectorizer.vocabulary_)
+            self._parts.append((vectorizer, np.ascontiguousarray(weights[start:end])))
+            start = end
+        self._intercept = model["classifier"].intercept_
+
+    def probabilities(self, texts: List[Text]) -> np.ndarray:
+        """The classifier's predict_proba: a softmax over the intents' linear scores."""
+        features = [self.features_text(t) for t in texts]
+        scores = self._intercept + sum(np.asarray(vectorizer.transform(features) @ weights)
+                                       for vectorizer, weights in self._parts)
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return scores / scores.sum(axis=1, keepdims=True)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -88,9 +112,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.config["char_ngrams"]),
                             sublinear_tf=True),
         )
-        self.model = Pipeline([("features", features),
-                               ("classifier", LogisticRegression(C=self.config["C"], max_iter=5000))])
-        self.model.fit([self.features_text(m.get(TEXT)) for m in examples], [m.get(INTENT) for m in examples])
+        model = Pipeline([("features", features),
+                          ("classifier", LogisticRegression(C=self.config["C"], max_iter=5000))])
+        model.fit([self.features_text(m.get(TEXT)) for m in examples], [m.get(INTENT) for m in examples])
+        self._use(model)
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump({"model": self.model, "lookups": lookups}, directory / MODEL_FILE)
         return self._resource
@@ -109,7 +134,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         texts = [m.get(TEXT) for m in messages]
         if self.model is None or not any(texts):
             return messages
-        probabilities = self.model.predict_proba([self.features_text(t or "") for t in texts])
+        probabilities = self.probabilities([t or "" for t in texts])
         intents = self.model.classes_
         for message, text, row in zip(messages, texts, probabilities):
             if not text:

@@ -71,7 +71,7 @@ def endpoints_text(ports: Ports) -> str:
     return f"""action_endpoint:
   url: "http://127.0.0.1:{ports.actions_front}/webhook"
 tracker_store:
-  type: SQL
+  type: bot.tracker_store.ConversationStore  # Rasa's SQL store, leaner (bot/tracker_store.py)
   dialect: postgresql
   url: 127.0.0.1
   port: {ports.postgres}

@@ -60,7 +60,7 @@ def endpoints_yaml(action_port: int, tracker_db: Optional[Path]) -> str:
     text = f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
     if tracker_db is not None:
         Path(tracker_db).parent.mkdir(parents=True, exist_ok=True)
-        text += f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{Path(tracker_db).resolve()}"\n'
+        text += f'tracker_store:\n  type: bot.tracker_store.ConversationStore\n  dialect: sqlite\n  db: "{Path(tracker_db).resolve()}"\n'
     return text
 
 

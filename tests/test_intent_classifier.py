@@ -64,6 +64,14 @@ def test_saved_and_loaded_it_answers_the_same(tmp_path):
            [m.get("intent_ranking") for m in classify(trained, *texts)]
 
 
+def test_probabilities_are_the_logistic_regressions(tmp_path):
+    classifier = component(tmp_path)
+    classifier.train(training_data())
+    texts = ["hello", "klonopin", "how bad is withdrawal", "something else entirely"]
+    expected = classifier.model.predict_proba([classifier.features_text(t) for t in texts])
+    assert abs(classifier.probabilities(texts) - expected).max() < 1e-9
+
+
 @pytest.mark.parametrize("text", ["", None])
 def test_a_message_without_text_is_left_alone(tmp_path, text):
     classifier = component(tmp_path)
