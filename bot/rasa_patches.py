@@ -12,7 +12,11 @@ on (bot/channels/web.py), so every way of starting the server gets them.
   for each event it reads back from the conversation store (5% of the time).
 - A failing conversation store raises instead of falling back to an in-memory store
   (`refuse_to_forget`, a server listener).
+- Once the model is loaded, everything alive is moved out of the garbage collector's
+  reach (`freeze_after_start`, a server listener): TensorFlow, Rasa and the model make
+  millions of long-lived objects that every full collection would walk again.
 """
+import gc
 from typing import Any, Dict, Optional, Text, Type
 
 import jsonschema
@@ -68,6 +72,13 @@ def _resolve_event_type(type_name: Text, default: Optional[Type[Event]] = None) 
     if default is not None:
         return default
     raise ValueError(f"Unknown event name '{type_name}'.")
+
+
+# --- Garbage collection ------------------------------------------------------------
+
+def freeze_after_start(_app, _loop) -> None:
+    gc.collect()
+    gc.freeze()
 
 
 # --- Conversation store failures ---------------------------------------------------

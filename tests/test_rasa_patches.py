@@ -67,3 +67,12 @@ def test_an_event_class_defined_later_is_found():
         type_name = "project_test_event"
 
     assert rasa_patches._resolve_event_type("project_test_event") is ProjectEvent
+
+
+def test_objects_alive_after_start_are_frozen():
+    import gc
+    try:
+        rasa_patches.freeze_after_start(None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

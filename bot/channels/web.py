@@ -49,6 +49,7 @@ class RestInput(RasaRestInput):
         webhook = super().blueprint(preparing(on_new_message))
 
         webhook.listener("after_server_start")(rasa_patches.refuse_to_forget)
+        webhook.listener("after_server_start")(rasa_patches.freeze_after_start)
 
         @webhook.exception(BadRequest)
         async def explain(_: Request, error: BadRequest):
