@@ -21,7 +21,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY,
+                                      PREDICTED_CONFIDENCE_KEY, TEXT)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -31,7 +32,6 @@ from sklearn.pipeline import Pipeline, make_union
 from bot.text_normalise import normalise
 
 MODEL_FILE = "intent_classifier.joblib"
-INTENT_RANKING = "intent_ranking"
 
 
 def lookup_patterns(training_data: TrainingData) -> Dict[Text, Text]:
@@ -142,5 +142,5 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             ranking = sorted(({INTENT_NAME_KEY: str(name), PREDICTED_CONFIDENCE_KEY: float(p)}
                               for name, p in zip(intents, row)), key=lambda r: -r[PREDICTED_CONFIDENCE_KEY])
             message.set(INTENT, ranking[0], add_to_output=True)
-            message.set(INTENT_RANKING, ranking[: self.config["ranking_length"]], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking[: self.config["ranking_length"]], add_to_output=True)
         return messages
