@@ -3,10 +3,10 @@
 The rules for `report_emergency` and `express_self_harm` send the emergency numbers or
 the crisis line first, straight from the Rasa server, so they go out even if this
 action server is down. This action then sets `crisis_kind` (breathing, seizure,
-chest pain, a child who swallowed something, or a general overdose), which selects
-the variation of utter_first_aid that the rule sends next. It reads the kind the NLU
-safety guard recorded, or matches the same reviewed patterns itself when the
-classifier, not the guard, found the crisis.
+chest pain, a child who swallowed something, acute symptoms after use, or a general
+overdose), which selects the variation of utter_first_aid that the rule sends next. It
+reads the kind the NLU safety screen recorded, or matches the same reviewed patterns
+itself when the screen's models, not a pattern, found the crisis.
 """
 from typing import Any, Dict, List, Optional, Text
 
@@ -28,6 +28,6 @@ class ActionCrisisSupport(Action):
         if (message.get("intent") or {}).get("name") == safety_patterns.SELF_HARM:
             kind: Optional[Text] = None
         else:
-            guard = message.get("safety_guard") or {}
-            kind = guard.get("kind") or safety_patterns.load().crisis_kind(message.get("text") or "")
+            screen = message.get("safety_screen") or {}
+            kind = screen.get("kind") or safety_patterns.load().crisis_kind(message.get("text") or "")
         return [SlotSet("crisis_kind", kind)]

@@ -1,7 +1,7 @@
 """Text normalisation for the safety patterns: one canonical form to match against.
 
-Users type with capitals, curly quotes, doubled spaces, leetspeak ("h0w much") and
-misspellings ("sucidal"). Patterns are written for the normalised form only, so one
+Users type with capitals, curly quotes, doubled spaces, leetspeak ("h0w much"), with or
+without accents ("está", "esta") and with misspellings ("sucidal"). Patterns are written for the normalised form only, so one
 pattern covers all of those spellings.
 """
 import re
@@ -20,9 +20,14 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z]+")
 
 
+def strip_accents(text: str) -> str:
+    """"está" -> "esta", "überdosis" -> "uberdosis": people often type without accents."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def normalise(text: str, misspellings: Mapping[str, str] = {}) -> str:
     """Return the canonical form of a user message for pattern matching."""
-    text = unicodedata.normalize("NFKC", text or "").translate(_QUOTES).lower()
+    text = strip_accents(unicodedata.normalize("NFKC", text or "").translate(_QUOTES)).lower()
     text = _CONTROL.sub(" ", text)
     text = _LEET_IN_WORD.sub(lambda m: _LEET[m.group()], text)
     text = text.replace("'", "")  # "can't" -> "cant", "i'm" -> "im"

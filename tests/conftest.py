@@ -33,10 +33,10 @@ def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 
 
-def make_tracker(text: str, intent: str, slots: Optional[Dict] = None, guard: Optional[Dict] = None) -> Tracker:
+def make_tracker(text: str, intent: str, slots: Optional[Dict] = None, screen: Optional[Dict] = None) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
-    if guard:
-        latest["safety_guard"] = guard
+    if screen:
+        latest["safety_screen"] = screen
     return Tracker("test-user", slots or {}, latest, [], False, None, {}, "action_listen")
 
 

@@ -40,14 +40,15 @@ async def test_insisting_gets_the_second_wording(domain):
     assert {v["text"] for v in first}.isdisjoint({v["text"] for v in repeat})
 
 
-@pytest.mark.parametrize("text,guard,kind", [
+@pytest.mark.parametrize("text,screen,kind", [
     ("he is not breathing", {"kind": "breathing"}, "breathing"),
     ("my toddler ate some kratom powder", None, "child_ingestion"),
     ("she is having a seizure", None, "seizure"),
+    ("been throwing up for hours since the shot", None, "symptoms"),
     ("something is very wrong with my friend", None, None),
 ])
-async def test_crisis_support_sets_the_first_aid_kind(text, guard, kind, tracker_for, dispatcher, domain):
-    events = await ActionCrisisSupport().run(dispatcher, tracker_for(text, "report_emergency", guard=guard), domain)
+async def test_crisis_support_sets_the_first_aid_kind(text, screen, kind, tracker_for, dispatcher, domain):
+    events = await ActionCrisisSupport().run(dispatcher, tracker_for(text, "report_emergency", screen=screen), domain)
     assert events == [SlotSet("crisis_kind", kind)]
 
 

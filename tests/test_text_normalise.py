@@ -22,3 +22,7 @@ def test_control_characters_and_empty_text():
     assert normalise("a\x00b\u200bc") == "a b c"
     assert normalise("") == ""
     assert normalise(None) == ""
+
+
+def test_accents_are_dropped_so_patterns_match_either_spelling():
+    assert normalise("¿Cuántos gramos? Überdosis, não está") == "¿cuantos gramos? uberdosis, nao esta"
