@@ -35,7 +35,8 @@ async def test_refusal_variations_exist_for_every_context(domain):
 async def test_insisting_gets_the_second_wording(domain):
     variations = domain["responses"]["utter_dosing_refusal"]
     first = [v for v in variations if "condition" not in v]
-    repeat = [v for v in variations if v.get("condition") == [{"type": "slot", "name": "dosing_refused", "value": True}]]
+    repeat = [v for v in variations if v.get("condition") == [{"type": "slot", "name": "language", "value": "en"},
+                                                              {"type": "slot", "name": "dosing_refused", "value": True}]]
     assert first and repeat
     assert {v["text"] for v in first}.isdisjoint({v["text"] for v in repeat})
 
