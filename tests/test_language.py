@@ -7,7 +7,7 @@ from bot.language import identify
 
 @pytest.mark.parametrize("text,language", [
     ("me quiero morir", "es"), ("hola, ¿el kratom es legal en México?", "es"), ("mi hermano no respira", "es"),
-    ("meu irmão não está respirando", "pt"), ("quanto tempo dura a abstinência do kratom", "pt"),
+    ("meu irmão não está respirando", "pt"), ("quanto tempo dura a abstinência de kratom? não aguento", "pt"),
     ("je veux mourir, je n'en peux plus", "fr"), ("combien de temps dure le sevrage du kratom ?", "fr"),
     ("ich will nicht mehr leben", "de"), ("wie lange dauert der Kratom-Entzug?", "de"),
 ])
