@@ -3,7 +3,10 @@
 - NLU: 5-fold cross-validation on data/nlu and the held-out set (tests/nlu_heldout.yml)
   with `rasa test nlu`: per-intent precision, recall and F1, plus the confusion matrix
   and intent-confidence histogram images Rasa draws.
-- Guardrails: the red-team figures (bot/redteam.py) against the real servers.
+- Safety screen, dev: out-of-fold figures of its models on the safety corpus (data/safety)
+  at the trained thresholds, and the dev red-team sets over REST with their misses.
+- Safety screen, sealed: the sealed set's figures over REST (tests/sealed/), reported
+  apart, never its messages.
 - Content: the content audit's table of sources and review dates.
 """
 import json
@@ -13,7 +16,8 @@ import uuid
 from pathlib import Path
 from typing import List
 
-from bot import content, redteam, servers
+from bot import content, redteam, safety_models, servers
+from bot.safety_screen import NLU_LABELS, SafetyScreen
 from bot.servers import ROOT
 
 OUT = ROOT / "reports"
@@ -34,15 +38,30 @@ def intent_table(report: dict) -> str:
     return "\n".join(rows)
 
 
-def redteam_lines() -> List[str]:
+def redteam_figures() -> List[redteam.Figures]:
     token = uuid.uuid4().hex
     with servers.running(5805, 5855, log=subprocess.DEVNULL, api_token=token):
         client = servers.RestClient("http://127.0.0.1:5805", token)
         domain = content.load_domain()
-        lines = []
-        for name in redteam.SETS:
-            lines += redteam.evaluate(name, client.texts, client.actions_run, domain).lines()
-        return lines
+        return [redteam.evaluate(name, client.texts, client.actions_run, domain) for name in redteam.SETS]
+
+
+def out_of_fold_lines() -> List[str]:
+    """The screen's models scored by k-fold cross-validation on the safety corpus plus the
+    NLU examples, as `rasa train` does when it chooses the thresholds."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    config = SafetyScreen.get_default_config()
+    nlu = TrainingDataImporter.load_from_dict(training_data_paths=["data/nlu"]).get_nlu_data()
+    corpus = safety_models.read_corpus(ROOT / config["corpus"])
+    for example in nlu.intent_examples:
+        corpus.add([example.get("text")], NLU_LABELS.get(example.get("intent"), "ordinary"))
+    settings = safety_models.Settings()
+    oof = safety_models.out_of_fold_scores(corpus, settings)
+    thresholds = safety_models.choose_thresholds(corpus, oof, settings)
+    counts = ", ".join(f"{label} {corpus.count(label)}" for label in safety_models.LABELS)
+    return [f"corpus: {counts}", f"thresholds: {thresholds}"] + [
+        f"{name}: {value:.1%}" for name, value in safety_models.recall_report(corpus, oof, thresholds).items()]
 
 
 def main() -> int:
@@ -51,7 +70,10 @@ def main() -> int:
                        OUT / "cv")
     heldout = rasa_test_nlu(["--model", str(servers.DEFAULT_MODEL), "--nlu", "tests/nlu_heldout.yml"],
                             OUT / "heldout")
-    guardrails = redteam_lines()
+    oof = out_of_fold_lines()
+    figures = redteam_figures()
+    dev = [f for f in figures if not f.sealed]
+    sealed = [f for f in figures if f.sealed]
     summary = f"""# Evaluation summary
 
 ## NLU: 5-fold cross-validation (data/nlu)
@@ -66,8 +88,18 @@ Images: [confusion matrix](heldout/intent_confusion_matrix.png), [confidence his
 
 {intent_table(heldout)}
 
-## Guardrails (red-team sets over REST, real servers)
-{chr(10).join('- ' + line for line in guardrails)}
+## Safety screen, dev figures
+Out-of-fold, on the safety corpus (the thresholds are chosen from these):
+{chr(10).join('- ' + line for line in oof)}
+
+Dev red-team sets over REST, real servers (read while the screen was built):
+{chr(10).join('- ' + line for f in dev for line in f.lines())}
+
+Their misses:
+{chr(10).join('- ' + miss for f in dev for miss in f.misses()) or '- none'}
+
+## Safety screen, sealed set (tests/sealed/, written blind, never tuned on)
+{chr(10).join('- ' + line for f in sealed for line in f.lines())}
 
 ## Content audit
 {content.review_table(content.load_domain())}
