@@ -50,10 +50,11 @@ def test_guardrail_and_conversation_answers(assistant, domain, message, response
     assert assistant.texts(message)[0] in response_texts(domain, response)
 
 
-def test_gibberish_gets_a_rephrase_request_with_topics(assistant, domain):
-    [reply] = assistant.say("qwzx plorf vlem")
-    assert reply["text"] in response_texts(domain, "utter_rephrase")
-    assert reply["buttons"]
+def test_gibberish_gets_a_rephrase_request_with_topics_and_the_safety_line(assistant, domain):
+    rephrase, net = assistant.say("qwzx plorf vlem")
+    assert rephrase["text"] in response_texts(domain, "utter_rephrase")
+    assert rephrase["buttons"]
+    assert net["text"] in response_texts(domain, "utter_safety_net")
 
 
 def test_talk_to_a_human_says_it_is_automated_and_refers(assistant, domain):
