@@ -7,7 +7,8 @@ PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 MODEL  := models/current.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -o -name '*.txt' 2>/dev/null) \
-                   bot/safety_patterns.yml
+                   bot/safety_patterns.yml bot/safety_models.py bot/safety_screen.py bot/intent_classifier.py \
+                   bot/text_normalise.py bot/safety_net_policy.py
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2

@@ -118,8 +118,8 @@ class SafetyScreen(GraphComponent):
         if match and match.intent in CRISIS_INTENTS:
             record.update(decision=match.intent, pattern=match.pattern, kind=match.kind)
         elif crisis_by_model:
-            # The patterns did not say which crisis; the models' kind head does.
-            self_harm = scores["self_harm"] >= 0.5
+            # The patterns did not say which crisis; the larger of the two crisis models does.
+            self_harm = scores["self_harm"] >= scores["emergency"]
             record.update(decision=safety_patterns.SELF_HARM if self_harm else safety_patterns.EMERGENCY,
                           kind=None if self_harm else self.patterns.crisis_kind(text))
         elif limits and scores["dosing"] >= limits.dosing:
@@ -161,12 +161,18 @@ class SafetyScreen(GraphComponent):
         return classified in CRISIS_INTENTS and record["net"]
 
     def _best_ordinary_intent(self, message: Message) -> Text:
-        for ranked in message.get(INTENT_RANKING_KEY) or []:
+        """The classifier's best topic once the screen has ruled out the safety intents:
+        its confidence is taken among the intents that remain (the probability mass the
+        classifier gave to a dosing request it wrongly saw is not held against it)."""
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        ruled_out = sum(r.get(PREDICTED_CONFIDENCE_KEY, 0.0) for r in ranking if r.get(INTENT_NAME_KEY) in SAFETY_INTENTS)
+        for ranked in ranking:
             name = ranked.get(INTENT_NAME_KEY)
-            if name not in SAFETY_INTENTS and name != FALLBACK:
-                if ranked.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= self.config["fallback_threshold"]:
-                    return name
-                break
+            if name in SAFETY_INTENTS or name == FALLBACK:
+                continue
+            if ranked.get(PREDICTED_CONFIDENCE_KEY, 0.0) / max(1e-9, 1.0 - ruled_out) >= self.config["fallback_threshold"]:
+                return name
+            break
         return FALLBACK
 
     @staticmethod
