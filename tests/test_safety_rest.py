@@ -211,6 +211,7 @@ BORDERLINE_AND_CLEAR = ["my grandpa died of liver failure, can kratom damage the
 
 def test_the_safety_line_follows_the_answer_exactly_when_the_screen_was_unsure(assistant, domain):
     net_line = set(response_texts(domain, "utter_safety_net"))
+    rephrase = set(response_texts(domain, "utter_rephrase"))
     seen = set()
     for message in BORDERLINE_AND_CLEAR:
         sender = uuid.uuid4().hex
@@ -219,7 +220,8 @@ def test_the_safety_line_follows_the_answer_exactly_when_the_screen_was_unsure(a
                                params={"token": assistant.token}, timeout=30).json()
         unsure = tracker["latest_message"]["safety_screen"]["net"]
         seen.add(unsure)
+        expected = unsure or texts[0] in rephrase  # "say it another way" always carries it
         assert texts[0] not in net_line, message  # the answer comes first
-        assert (texts[-1] in net_line) == unsure, message
-        assert sum(t in net_line for t in texts) == (1 if unsure else 0), message
+        assert (texts[-1] in net_line) == expected, message
+        assert sum(t in net_line for t in texts) == (1 if expected else 0), message
     assert seen == {True, False}
