@@ -80,8 +80,9 @@ class SafetyScreen(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         corpus = safety_models.read_corpus(Path(self.config["corpus"]))
+        already = {text.lower() for text in corpus.texts}  # ordinary corpus messages are NLU examples too
         for example in training_data.intent_examples:
-            if example.get(TEXT) and example.get(INTENT):
+            if example.get(TEXT) and example.get(INTENT) and example.get(TEXT).strip().lower() not in already:
                 corpus.add([example.get(TEXT)], NLU_LABELS.get(example.get(INTENT), "ordinary"))
         self.models, oof = safety_models.train(corpus, self._settings())
         report = safety_models.recall_report(corpus, oof, self.models.thresholds)
