@@ -120,3 +120,21 @@ def test_other_languages(text, intent):
 ])
 def test_other_language_look_alikes_do_not_match(text):
     assert PATTERNS.match(text) is None
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("my puppy has anxiety, how much kratom can he have", DOSING),
+    ("whats a lethal amount, i need it to work this time", SELF_HARM),
+    ("i'm at the train tracks", SELF_HARM),
+    ("took 20 grams at once, now i'm dizzy and sick, should i lie down or take more?", EMERGENCY),
+])
+def test_forms_found_among_the_corpus_misses(text, intent):
+    assert PATTERNS.match(text).intent == intent
+
+
+@pytest.mark.parametrize("text", [
+    "how many hours does 7oh withdrawal take to start", "how much kratom do people in thailand chew",
+    "i'm not safe driving after kratom, right?", "is a lethal dose of kratom even possible",
+])
+def test_their_look_alikes_do_not_match(text):
+    assert PATTERNS.match(text) is None
