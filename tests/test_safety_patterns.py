@@ -126,6 +126,8 @@ def test_other_language_look_alikes_do_not_match(text):
     ("my puppy has anxiety, how much kratom can he have", DOSING),
     ("whats a lethal amount, i need it to work this time", SELF_HARM),
     ("i'm at the train tracks", SELF_HARM),
+    ("honestly i just wanna kms", SELF_HARM), ("thinking about ctb tonight", SELF_HARM),
+    ("i want to unalive myself", SELF_HARM), ("relapsed on sh after 90 days", SELF_HARM),
     ("took 20 grams at once, now i'm dizzy and sick, should i lie down or take more?", EMERGENCY),
 ])
 def test_forms_found_among_the_corpus_misses(text, intent):
@@ -135,6 +137,7 @@ def test_forms_found_among_the_corpus_misses(text, intent):
 @pytest.mark.parametrize("text", [
     "how many hours does 7oh withdrawal take to start", "how much kratom do people in thailand chew",
     "i'm not safe driving after kratom, right?", "is a lethal dose of kratom even possible",
+    "what does ctb mean on the kratom subreddit?", "what does unalive mean", "ssh into my server",
 ])
 def test_their_look_alikes_do_not_match(text):
     assert PATTERNS.match(text) is None
