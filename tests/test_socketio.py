@@ -45,3 +45,12 @@ async def test_widget_channel_answers_refuses_and_escalates(assistant, domain):
 
 def joined(messages) -> str:
     return "\n\n".join(m["text"] for m in messages)
+
+
+async def test_widget_channel_crisis_in_another_language_and_the_safety_line(assistant, domain):
+    crisis, unplaced = await converse(assistant.url, ["me quiero morir, ya no aguanto", "zxqv blorp"])
+    spanish = [v["text"].strip() for v in domain["responses"]["utter_self_harm_support"]
+               if {"type": "slot", "name": "language", "value": "es"} in v.get("condition", [])]
+    assert crisis[0]["text"] in spanish
+    assert unplaced[0]["text"] in response_texts(domain, "utter_rephrase")
+    assert unplaced[-1]["text"] in response_texts(domain, "utter_safety_net")

@@ -159,6 +159,16 @@ def test_answers_quick_replies_links_and_dosing_refusal(visit, domain):
     page.screenshot(path=str(SHOTS / "conversation.png"))
 
 
+def test_crises_come_first_in_the_browser_also_in_another_language(visit, domain):
+    page = visit()
+    open_widget(page)
+    say(page, "been throwing up for hours after a 7oh shot and now im confused")
+    answer(page, starts_with_response(domain, "utter_emergency_numbers"))
+    say(page, "me quiero morir")
+    bot = answer(page, starts_with_response(domain, "utter_self_harm_support"))
+    assert "024" in bot[0] and "findahelpline.com" in bot[0]
+
+
 def test_history_and_session_survive_a_reload(visit, domain):
     page = visit()
     open_widget(page)
