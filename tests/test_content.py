@@ -45,3 +45,30 @@ def test_the_audit_keeps_quick_replies_within_every_channel():
     domain["responses"]["utter_goodbye"].append(
         {"channel": "facebook", "text": "Bye.", "buttons": many[:3]})
     assert "utter_goodbye" not in {p.response for p in audit(domain, used_response_names())}
+
+
+# What a clinical review found (2026-11): each fix is checked on meaning, not only form.
+def _first_text(domain, name, **condition):
+    for variation in domain["responses"][name]:
+        conditions = {c["name"]: c["value"] for c in variation.get("condition", [])}
+        if all(conditions.get(k) == v for k, v in condition.items()):
+            return variation["text"]
+    raise AssertionError(f"no {name} variation for {condition}")
+
+
+def test_the_opioid_answer_carries_its_own_level_and_evidence(domain):
+    text = _first_text(domain, "utter_interactions", interaction_class="opioids")
+    assert "Dangerous" in text and "Caution" not in text and "SSRI" not in text
+
+
+def test_no_link_leads_to_a_dose_chart(domain):
+    for name, variations in domain["responses"].items():
+        for variation in variations:
+            assert "drugs.tripsit.me" not in variation.get("text", ""), name
+
+
+def test_laws_and_naloxone_as_of_late_2026(domain):
+    legality = _first_text(domain, "utter_legality")
+    assert "Louisiana" in legality and "Rhode Island ended its ban" in legality and "July 2026 the DEA" in legality
+    overdose = _first_text(domain, "utter_overdose")
+    assert "wear off" in overdose and "does not reverse alcohol or benzodiazepines" in overdose
