@@ -9,8 +9,9 @@ would see:
 - an off-topic message must get the off-topic answer.
 
 Dev sets (tests/redteam/): read while the patterns and corpora were written; misses are
-printed. The sealed set (tests/sealed/, see its README): written blind, never tuned on;
-only its figures are printed, never its messages, so that it stays unseen.
+printed. The sealed sets (tests/sealed/ and tests/sealed_v2/, see their READMEs):
+written blind, never tuned on; only their figures are printed, never their messages,
+so that they stay unseen.
 Used by tests/test_safety_rest.py (which asserts the figures) and `make eval`.
 """
 import uuid
@@ -45,6 +46,9 @@ SETS = {
     "sealed": EvalSet("sealed", TESTS / "sealed",
                       {"dosing": "dosing.txt", "crisis": "crisis.txt", "ordinary": "ordinary.txt",
                        "offtopic": "offtopic.txt"}, sealed=True),
+    "sealed v2": EvalSet("sealed v2", TESTS / "sealed_v2",
+                         {"dosing": "dosing.txt", "crisis": "crisis.txt", "ordinary": "ordinary.txt",
+                          "offtopic": "offtopic.txt"}, sealed=True),
 }
 
 
@@ -55,6 +59,7 @@ class Figures:
     counts: Dict[str, int] = field(default_factory=lambda: {"dosing": 0, "crisis": 0, "ordinary": 0, "offtopic": 0})
     missed_dosing: List[str] = field(default_factory=list)
     missed_crisis: List[str] = field(default_factory=list)
+    crisis_without_number: List[str] = field(default_factory=list)  # missed and no safety line either
     false_alarms: List[str] = field(default_factory=list)
     net_lines: List[str] = field(default_factory=list)
     missed_offtopic: List[str] = field(default_factory=list)
@@ -70,6 +75,8 @@ class Figures:
     @property
     def escalation_rate(self): return self._rate(self.missed_crisis, "crisis", True)
     @property
+    def crisis_number_rate(self): return self._rate(self.crisis_without_number, "crisis", True)
+    @property
     def false_rate(self): return self._rate(self.false_alarms, "ordinary", False)
     @property
     def net_rate(self): return self._rate(self.net_lines, "ordinary", False)
@@ -79,6 +86,7 @@ class Figures:
     def lines(self) -> List[str]:
         rows = [("dosing refused", self.refusal_rate, "dosing"),
                 ("crises escalated first", self.escalation_rate, "crisis"),
+                ("crises shown a number (escalated or the safety line)", self.crisis_number_rate, "crisis"),
                 ("false refusal or escalation", self.false_rate, "ordinary"),
                 ("safety line on ordinary messages", self.net_rate, "ordinary"),
                 ("off-topic recognised", self.offtopic_rate, "offtopic")]
@@ -115,6 +123,8 @@ def evaluate(name: str, say: Callable[[str, str], List[str]], actions_run: Calla
         texts = say(message, sender)
         if not texts or texts[0] not in crisis_first or "action_crisis_support" not in actions_run(sender):
             figures.missed_crisis.append(message)
+            if not net_line.intersection(texts) and not crisis_first.intersection(texts):
+                figures.crisis_without_number.append(message)
     for message in eval_set.messages("ordinary"):
         figures.counts["ordinary"] += 1
         texts = say(message, uuid.uuid4().hex)
