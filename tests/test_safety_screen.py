@@ -108,11 +108,24 @@ def test_the_classifiers_dosing_guess_is_dropped_when_the_screen_disagrees(scree
     assert message.get(SCREEN_KEY)["overridden"] == "ask_dosing"
 
 
+def ranked(text: str, ranking) -> Message:
+    message = classified(text, ranking[0][0], ranking[0][1])
+    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking], add_to_output=True)
+    return message
+
+
+def test_a_dropped_guess_leaves_the_best_topic_by_its_share_of_what_remains(screen):
+    # ask_legality has 0.15 of the 0.2 left once ask_dosing is ruled out: 75%, a clear answer
+    [message] = screen.process([ranked("how many states have banned it",
+                                       [("ask_dosing", 0.8), ("ask_legality", 0.15), ("ask_risks", 0.05)])])
+    assert message.get("intent")["name"] == "ask_legality"
+
+
 def test_a_dropped_guess_with_a_weak_runner_up_falls_back(screen):
-    message = classified("how many states have banned it", "ask_dosing")
-    message.set("intent_ranking", [{"name": "ask_dosing", "confidence": 0.8},
-                                   {"name": "ask_legality", "confidence": 0.1}], add_to_output=True)
-    [message] = screen.process([message])
+    # 0.1 of the 0.5 left: 20%, below the fallback threshold
+    [message] = screen.process([ranked("how many states have banned it",
+                                       [("ask_dosing", 0.5), ("ask_legality", 0.1), ("ask_risks", 0.1),
+                                        ("ask_effects", 0.1), ("ask_7oh", 0.1), ("ask_strains", 0.1)])])
     assert message.get("intent")["name"] == "nlu_fallback"
 
 
