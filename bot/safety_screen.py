@@ -144,8 +144,11 @@ class SafetyScreen(GraphComponent):
         decision = record["decision"]
         if decision not in SAFETY_INTENTS and record["language"] != language.ENGLISH:
             decision = OTHER_LANGUAGE
-        if decision is None and classified in SAFETY_INTENTS and not self._classifier_crisis_stands(classified, record):
-            decision = self._best_ordinary_intent(message)
+        if decision is None and classified in SAFETY_INTENTS:
+            if self._classifier_crisis_stands(classified, record):
+                record["decision"] = classified  # an unsure tie: the crisis stands
+            else:
+                decision = self._best_ordinary_intent(message)
         if decision is not None and decision != classified:
             record["overridden"] = classified
             self._force_intent(message, decision)

@@ -164,3 +164,16 @@ def test_save_and_load_give_the_same_decisions(screen, storage):
     loaded = SafetyScreen.load({}, storage, Resource("safety_screen"), ExecutionContext(GraphSchema({}), "test"))
     for text in ["how often can i take it", "she is turning blue", "what are the effects"]:
         assert loaded.decide(text) == screen.decide(text)
+
+
+def test_a_crisis_the_classifier_found_stands_when_the_screen_is_unsure(screen):
+    limits = screen.models.thresholds
+    for text in ["i feel so low and tired of everything", "nothing matters anymore honestly",
+                 "i am tired", "what are the effects"]:
+        record = screen.decide(text)
+        message = screened(screen, text, intent="express_self_harm")
+        if record["net"]:
+            assert message.get("intent")["name"] == "express_self_harm"
+            assert message.get(SCREEN_KEY)["decision"] == "express_self_harm"
+        elif record["decision"] is None and record["scores"]["crisis"] < limits.net:
+            assert message.get("intent")["name"] != "express_self_harm"
