@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import List
 
 from bot import content, redteam, safety_models, servers
-from bot.safety_screen import NLU_LABELS, SafetyScreen
+from bot.safety_screen import SafetyScreen, training_corpus
 from bot.servers import ROOT
 
 OUT = ROOT / "reports"
@@ -53,11 +53,7 @@ def out_of_fold_lines() -> List[str]:
 
     config = SafetyScreen.get_default_config()
     nlu = TrainingDataImporter.load_from_dict(training_data_paths=["data/nlu"]).get_nlu_data()
-    corpus = safety_models.read_corpus(ROOT / config["corpus"])
-    already = {text.lower() for text in corpus.texts}
-    for example in nlu.intent_examples:
-        if example.get("text").strip().lower() not in already:
-            corpus.add([example.get("text")], NLU_LABELS.get(example.get("intent"), "ordinary"))
+    corpus = training_corpus(ROOT / config["corpus"], nlu)
     settings = safety_models.Settings()
     oof = safety_models.out_of_fold_scores(corpus, settings)
     thresholds = safety_models.choose_thresholds(corpus, oof, settings)

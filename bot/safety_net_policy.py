@@ -19,9 +19,10 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.safety_screen import SCREEN_KEY
+
 NET_ACTION = "utter_safety_net"
 REPHRASE_ACTION = "utter_rephrase"
-SCREEN_KEY = "safety_screen"
 # Replies that already carry emergency or crisis numbers: no net line after them.
 CARRIES_NUMBERS = {NET_ACTION, "utter_emergency_numbers", "utter_self_harm_support", "utter_other_language"}
 SOURCE = "safety net"

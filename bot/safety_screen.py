@@ -51,6 +51,18 @@ NLU_LABELS = {safety_patterns.DOSING: "dosing", safety_patterns.SELF_HARM: "self
               safety_patterns.EMERGENCY: "emergency", OUT_OF_SCOPE: "offtopic"}
 
 
+def training_corpus(corpus_dir: Path, training_data: TrainingData) -> safety_models.Corpus:
+    """The safety corpus plus the NLU examples, each under the screen's label for its intent
+    (ordinary corpus messages that are also NLU examples are counted once)."""
+    corpus = safety_models.read_corpus(corpus_dir)
+    already = {text.lower() for text in corpus.texts}
+    for example in training_data.intent_examples:
+        text, intent = example.get(TEXT), example.get(INTENT)
+        if text and intent and text.strip().lower() not in already:
+            corpus.add([text], NLU_LABELS.get(intent, "ordinary"))
+    return corpus
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class SafetyScreen(GraphComponent):
     @staticmethod
@@ -79,11 +91,7 @@ class SafetyScreen(GraphComponent):
         return safety_models.Settings(**{name: self.config[name] for name in names})
 
     def train(self, training_data: TrainingData) -> Resource:
-        corpus = safety_models.read_corpus(Path(self.config["corpus"]))
-        already = {text.lower() for text in corpus.texts}  # ordinary corpus messages are NLU examples too
-        for example in training_data.intent_examples:
-            if example.get(TEXT) and example.get(INTENT) and example.get(TEXT).strip().lower() not in already:
-                corpus.add([example.get(TEXT)], NLU_LABELS.get(example.get(INTENT), "ordinary"))
+        corpus = training_corpus(Path(self.config["corpus"]), training_data)
         self.models, oof = safety_models.train(corpus, self._settings())
         report = safety_models.recall_report(corpus, oof, self.models.thresholds)
         logger.info("Safety screen trained on %s; thresholds %s; out-of-fold %s",
