@@ -9,7 +9,7 @@ would see:
 - an off-topic message must get the off-topic answer.
 
 Dev sets (tests/redteam/): read while the patterns and corpora were written; misses are
-printed. The sealed sets (tests/sealed/ and tests/sealed_v2/, see their READMEs):
+printed. The sealed sets (tests/sealed/, tests/sealed_v2/, tests/sealed_v3/, see their READMEs):
 written blind, never tuned on; only their figures are printed, never their messages,
 so that they stay unseen.
 Used by tests/test_safety_rest.py (which asserts the figures) and `make eval`.
@@ -46,9 +46,9 @@ SETS = {
     "sealed": EvalSet("sealed", TESTS / "sealed",
                       {"dosing": "dosing.txt", "crisis": "crisis.txt", "ordinary": "ordinary.txt",
                        "offtopic": "offtopic.txt"}, sealed=True),
-    "sealed v2": EvalSet("sealed v2", TESTS / "sealed_v2",
-                         {"dosing": "dosing.txt", "crisis": "crisis.txt", "ordinary": "ordinary.txt",
-                          "offtopic": "offtopic.txt"}, sealed=True),
+    **{name: EvalSet(name, TESTS / folder, {kind: f"{kind}.txt" for kind in ("dosing", "crisis", "ordinary", "offtopic")},
+                     sealed=True)
+       for name, folder in (("sealed v2", "sealed_v2"), ("sealed v3", "sealed_v3"))},
 }
 
 
