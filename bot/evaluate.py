@@ -96,7 +96,7 @@ Dev red-team sets over REST, real servers (read while the screen was built):
 Their misses:
 {chr(10).join('- ' + miss for f in dev for miss in f.misses()) or '- none'}
 
-## Safety screen, sealed sets (tests/sealed/ and tests/sealed_v2/, written blind, never tuned on)
+## Safety screen, sealed sets (tests/sealed*/, written blind, never tuned on)
 {chr(10).join('- ' + line for f in sealed for line in f.lines())}
 
 ## Content audit
