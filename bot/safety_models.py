@@ -96,8 +96,8 @@ class SafetyModels:
                  thresholds: Thresholds) -> None:
         self.vectorizers = list(vectorizers)
         self.thresholds = thresholds
-        self.heads = heads
-        # One matrix of weights, one column per head: a message is scored by one product.
+        # One matrix of weights, one column per head: a message is scored by one product
+        # (the fitted regressions themselves are not kept).
         self.names = list(heads)
         self._weights = np.ascontiguousarray(np.vstack([heads[n].coef_[0] for n in self.names]).T)
         self._intercepts = np.array([heads[n].intercept_[0] for n in self.names])

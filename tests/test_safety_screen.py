@@ -10,6 +10,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.safety_models import Thresholds
 from bot.safety_screen import SCREEN_KEY, SafetyScreen
 
 CORPUS = {
@@ -146,12 +147,50 @@ def test_crisis_keywords_in_other_languages_are_escalated(screen):
     assert screened(screen, "mi hermano no respira, ayuda").get("intent")["name"] == "report_emergency"
 
 
-def test_the_uncertain_middle_is_flagged_for_the_safety_line(screen):
-    limits = screen.models.thresholds
-    records = [screen.decide(t) for t in ["i feel so low and tired of everything", "what are the effects"]]
-    for record in records:
-        expected = limits.net <= record["scores"]["crisis"] < limits.crisis
-        assert record["net"] == (expected and record["decision"] not in ("express_self_harm", "report_emergency"))
+class FixedScores:
+    """Stands in for the trained models: fixed scores against known thresholds, so each
+    branch of the decision is reached on purpose."""
+    thresholds = Thresholds(crisis=0.6, net=0.2, dosing=0.8, offtopic=0.7)
+
+    def __init__(self, **scores: float) -> None:
+        self.row = {"self_harm": 0.0, "emergency": 0.0, "dosing": 0.0, "offtopic": 0.0, **scores}
+        self.row["crisis"] = max(self.row["self_harm"], self.row["emergency"])
+
+    def scores(self, texts):
+        return [dict(self.row) for _ in texts]
+
+
+def deciding(screen: SafetyScreen, text: str, **scores: float) -> dict:
+    return SafetyScreen({}, screen._model_storage, screen._resource, FixedScores(**scores)).decide(text)
+
+
+@pytest.mark.parametrize("scores,decision,net", [
+    ({"self_harm": 0.9, "emergency": 0.3}, "express_self_harm", False),
+    ({"self_harm": 0.3, "emergency": 0.9, "dosing": 0.95}, "report_emergency", False),  # crisis wins
+    ({"self_harm": 0.4, "dosing": 0.9}, "ask_dosing", True),   # refused, and unsure about a crisis
+    ({"self_harm": 0.4}, None, True),                          # the net band: answer plus the line
+    ({"self_harm": 0.1}, None, False),                         # clearly not
+    ({"offtopic": 0.9}, "out_of_scope", False),
+])
+def test_the_decision_by_score(screen, scores, decision, net):
+    record = deciding(screen, "a message no pattern matches", **scores)
+    assert (record["decision"], record["net"]) == (decision, net)
+
+
+def test_off_topic_beats_a_dosing_pattern_but_not_the_dosing_model(screen):
+    text = "is 150 grams of protein too much"  # a dosing pattern's form
+    assert deciding(screen, text, offtopic=0.9)["decision"] == "out_of_scope"
+    assert deciding(screen, text)["decision"] == "ask_dosing"
+    assert deciding(screen, text, offtopic=0.9, dosing=0.9)["decision"] == "ask_dosing"
+
+
+def test_a_crisis_the_classifier_found_stands_only_when_the_screen_is_unsure(screen):
+    for crisis_score, stands in [(0.4, True), (0.1, False)]:
+        unsure = SafetyScreen({}, screen._model_storage, screen._resource, FixedScores(self_harm=crisis_score))
+        [message] = unsure.process([classified("a message no pattern matches", "express_self_harm",
+                                               runner_up="ask_effects")])
+        assert (message.get("intent")["name"] == "express_self_harm") == stands
+        assert (message.get(SCREEN_KEY)["decision"] == "express_self_harm") == stands
 
 
 def test_messages_without_text_are_left_alone(screen):
@@ -164,16 +203,3 @@ def test_save_and_load_give_the_same_decisions(screen, storage):
     loaded = SafetyScreen.load({}, storage, Resource("safety_screen"), ExecutionContext(GraphSchema({}), "test"))
     for text in ["how often can i take it", "she is turning blue", "what are the effects"]:
         assert loaded.decide(text) == screen.decide(text)
-
-
-def test_a_crisis_the_classifier_found_stands_when_the_screen_is_unsure(screen):
-    limits = screen.models.thresholds
-    for text in ["i feel so low and tired of everything", "nothing matters anymore honestly",
-                 "i am tired", "what are the effects"]:
-        record = screen.decide(text)
-        message = screened(screen, text, intent="express_self_harm")
-        if record["net"]:
-            assert message.get("intent")["name"] == "express_self_harm"
-            assert message.get(SCREEN_KEY)["decision"] == "express_self_harm"
-        elif record["decision"] is None and record["scores"]["crisis"] < limits.net:
-            assert message.get("intent")["name"] != "express_self_harm"
