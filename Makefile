@@ -6,27 +6,34 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 RASA   := $(VENV)/bin/rasa
 MODEL  := models/current.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -o -name '*.txt' 2>/dev/null) \
-                   bot/safety_patterns.yml bot/safety_models.py bot/safety_screen.py bot/intent_classifier.py \
-                   bot/text_normalise.py bot/safety_net_policy.py
+# The model depends on the data, the domain, the config and the code of the NLU components
+# and policy it trains (a change to any of them retrains).
+TRAINING_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml' -o -name '*.txt' 2>/dev/null) \
+                   $(wildcard kratom_assistant/nlu/*.py kratom_assistant/safety/*.py kratom_assistant/safety/*.yml)
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+PYTEST := $(PY) -m pytest -p no:cacheprovider
 
-.PHONY: help setup system-packages train run scaleout load test validate audit eval bench purge lock clean
+.PHONY: help setup system-packages train run scaleout load test test-unit test-model test-servers \
+        test-browser test-stories lint validate audit eval bench purge lock clean
 
 help:
-	@echo "make run    set up, train if needed, start the assistant (REST + socket.io on :5005, widget demo on :8080)"
-	@echo "make test   set up, train if needed, run every check"
-	@echo "make eval   NLU cross-validation, held-out, red-team and content reports (reports/summary.md)"
-	@echo "make bench  benchmark against Rasa's stock configuration (reports/bench.md)"
-	@echo "make scaleout  two Rasa + two action servers behind nginx, Redis, PostgreSQL (:7000)"
-	@echo "make load   100 simulated people for 5 minutes against it (reports/load.md)"
-	@echo "make purge  delete conversations idle for more than RETENTION_DAYS (default 30)"
+	@echo "make run           set up, train if needed, start the assistant (REST + socket.io on :5005, widget demo on :8080)"
+	@echo "make test          set up, train if needed, run every check (all the tiers below)"
+	@echo "make test-unit     lint and unit tests: no model, no servers, no root (under two minutes)"
+	@echo "make test-model    the trained model in process: held-out NLU, substance names"
+	@echo "make test-servers  the real servers over REST, socket.io and each platform's webhook; the multi-instance set-up"
+	@echo "make test-browser  the web widget in Debian's chromium"
+	@echo "make eval          NLU cross-validation, held-out, red-team and content reports (reports/summary.md)"
+	@echo "make bench         benchmark against Rasa's stock configuration (reports/bench.md)"
+	@echo "make scaleout      two Rasa + two action servers behind nginx, Redis, PostgreSQL (:7000)"
+	@echo "make load          100 simulated people for 5 minutes against it (reports/load.md)"
+	@echo "make purge         delete conversations idle for more than RETENTION_DAYS (default 30)"
 
 # A virtual environment on Python 3.10 with the pinned dependencies.
-$(VENV)/.installed: requirements.txt constraints.txt bot/find_python310.sh
-	@PY310=$$(bot/find_python310.sh) || exit 1; \
+$(VENV)/.installed: requirements.txt constraints.txt tools/find_python310.sh
+	@PY310=$$(tools/find_python310.sh) || exit 1; \
 	  echo "Creating $(VENV) with $$PY310"; \
 	  "$$PY310" -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
@@ -53,47 +60,66 @@ system-packages:
 
 setup: $(VENV)/.installed web/node_modules/.installed /usr/bin/chromium system-packages
 
-# Train only when the training data, domain or config changed since the last model.
+# Train only when a training input changed since the last model.
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
-	$(RASA) train --fixed-model-name current --out models --force
+	$(RASA) train --domain domain --fixed-model-name current --out models --force
 	@touch $@
 
 train: $(MODEL)
 
 run: $(MODEL) web/node_modules/.installed
-	$(PY) -m bot.serve
+	$(PY) -m tools.serve
 
 # Two Rasa servers and two action servers behind nginx, Redis and PostgreSQL, on 127.0.0.1.
 scaleout: $(MODEL) system-packages
-	$(PY) -m bot.scaleout
+	$(PY) -m tools.scaleout
 
 # 100 simulated people for 5 minutes against the multi-instance front (reports/load.md).
 load: $(MODEL) system-packages
-	$(PY) -m bot.load
+	$(PY) -m tools.load
 
-validate: setup
-	$(RASA) data validate --fail-on-warnings
+# --- Checks -----------------------------------------------------------------------------
+test: lint validate audit test-unit test-model test-stories test-servers test-browser
+	$(PY) -m tools.bench --smoke
 
-audit: setup
-	$(PY) -m bot.content
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
-test: $(MODEL) validate audit
+test-unit: lint
+	$(PYTEST) tests/unit
+
+test-model: $(MODEL)
+	$(PYTEST) tests/model
+
+# The conversation tests (tests/test_stories.yml), whole conversations through the model.
+test-stories: $(MODEL)
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories
-	$(PY) -m bot.bench --smoke
-	$(PY) -m pytest tests
+
+test-servers: $(MODEL) system-packages
+	$(PYTEST) tests/servers
+
+test-browser: $(MODEL) web/node_modules/.installed /usr/bin/chromium
+	$(PYTEST) tests/browser
+
+validate: $(VENV)/.installed
+	$(RASA) data validate --domain domain --fail-on-warnings
+
+audit: $(VENV)/.installed
+	$(PY) -m tools.content_audit
 
 # NLU cross-validation and held-out reports, red-team figures, content table: reports/summary.md
 eval: $(MODEL)
-	$(PY) -m bot.evaluate
+	$(PY) -m tools.evaluate
 
 # Latency, throughput, start-up, memory and training time, against Rasa's stock config.
 bench: $(MODEL)
-	$(PY) -m bot.bench
+	$(PY) -m tools.bench
 
 # Retention: delete stored conversations idle for more than RETENTION_DAYS (default 30).
 purge: $(VENV)/.installed
-	$(PY) -m bot.purge
+	$(PY) -m tools.purge
 
 # Re-resolve the pins after editing requirements.txt.
 lock: setup

@@ -8,13 +8,14 @@ overdose), which selects the variation of utter_first_aid that the rule sends ne
 reads the kind the NLU safety screen recorded, or matches the same reviewed patterns
 itself when the screen's models, not a pattern, found the crisis.
 """
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import safety_patterns
+from kratom_assistant.safety import patterns as safety_patterns
 
 
 class ActionCrisisSupport(Action):

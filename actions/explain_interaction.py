@@ -3,12 +3,14 @@
 Sets `interaction_class` (the most dangerous substance named) and
 `interaction_class_2` (a second one), which choose the variations of
 utter_interactions and utter_interactions_second in domain.yml. Names come from the
-NLU entities (exact lookup) and from bot/substances.py (near-misspellings). A name
+NLU's `substance` entities (exact names from the lookup, near-misspellings from
+kratom_assistant/nlu/substance_matcher.py). A name
 the assistant does not know gets the "unknown" answer; no name at all leaves
 `interaction_class` empty, so the general answer is followed by "which one?".
 `interaction_checked` tells the responses this action ran (with the action server down
 they say the checker is unavailable instead of showing a stale answer).
 """
+
 import re
 from typing import Any, Dict, List, Optional, Text
 
@@ -16,21 +18,60 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import substances
-from bot.content import INTERACTION_LEVEL
-
+# Interaction answers start with the substance and a level on one fixed scale (the
+# content audit checks every one).
+INTERACTION_LEVEL = re.compile(r"^Kratom with .+: (?P<level>Dangerous|Unsafe|Caution|Low risk|Unknown)\.$")
 # The fixed scale, most dangerous first. "Unknown" ranks above "Low risk": no data is
 # not the same as safe.
 RISK_ORDER = ["Dangerous", "Unsafe", "Caution", "Unknown", "Low risk"]
 # Words after "with ..." that are not the name of a substance.
 NOT_A_NAME = {
-    "my", "meds", "med", "medication", "medications", "medicine", "medicines", "drugs", "drug",
-    "pills", "prescription", "prescriptions", "other", "others", "anything", "something",
-    "stuff", "it", "them", "that", "this", "kratom", "k", "food", "water", "juice", "milk",
-    "an", "a", "the", "some", "any", "each", "both", "substances", "supplements",
-    "empty", "friends", "someone", "people", "me", "you",
+    "my",
+    "meds",
+    "med",
+    "medication",
+    "medications",
+    "medicine",
+    "medicines",
+    "drugs",
+    "drug",
+    "pills",
+    "prescription",
+    "prescriptions",
+    "other",
+    "others",
+    "anything",
+    "something",
+    "stuff",
+    "it",
+    "them",
+    "that",
+    "this",
+    "kratom",
+    "k",
+    "food",
+    "water",
+    "juice",
+    "milk",
+    "an",
+    "a",
+    "the",
+    "some",
+    "any",
+    "each",
+    "both",
+    "substances",
+    "supplements",
+    "empty",
+    "friends",
+    "someone",
+    "people",
+    "me",
+    "you",
 }
-NAMED_OBJECT = re.compile(r"\b(?:with|and|plus|alongside|mixing|mix|combine|combining|on)\s+(?:my\s+|some\s+|a\s+|an\s+|the\s+|his\s+|her\s+)?([a-z][a-z0-9-]{2,})")
+NAMED_OBJECT = re.compile(
+    r"\b(?:with|and|plus|alongside|mixing|mix|combine|combining|on)\s+(?:my\s+|some\s+|a\s+|an\s+|the\s+|his\s+|her\s+)?([a-z][a-z0-9-]{2,})"
+)
 
 
 def risk_levels(domain: Dict[Text, Any]) -> Dict[Text, Text]:
@@ -58,9 +99,11 @@ class ActionExplainInteraction(Action):
         message = tracker.latest_message
         text = message.get("text") or ""
         levels = risk_levels(domain)
-        named = [e["value"] for e in message.get("entities") or []
-                 if e.get("entity") == "substance" and e.get("value") in levels]
-        named += [c for c in substances.resolve(text) if c in levels and c not in named]
+        named = [
+            e["value"]
+            for e in message.get("entities") or []
+            if e.get("entity") == "substance" and e.get("value") in levels
+        ]
         if not named and (
             (message.get("intent") or {}).get("name") == "inform_substance" or names_something_unknown(text)
         ):
@@ -68,8 +111,11 @@ class ActionExplainInteraction(Action):
         ranked = sorted(dict.fromkeys(named), key=lambda c: RISK_ORDER.index(levels[c]))
         first: Optional[Text] = ranked[0] if ranked else None
         second: Optional[Text] = ranked[1] if len(ranked) > 1 else None
-        events = [SlotSet("interaction_class", first), SlotSet("interaction_class_2", second),
-                  SlotSet("interaction_checked", True)]
+        events = [
+            SlotSet("interaction_class", first),
+            SlotSet("interaction_class_2", second),
+            SlotSet("interaction_checked", True),
+        ]
         if ranked:
             events.append(SlotSet("substance", ranked))
         return events

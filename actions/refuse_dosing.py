@@ -5,16 +5,17 @@ The words are curated responses in domain.yml; the rule for `ask_dosing` sends t
 action only sets the slots that choose their variations:
 - `dosing_context`: the product or reason in the request (7-OH, extract, pet, taper,
   conversion, mixing, opioid withdrawal, pain, a claimed professional), from the
-  reviewed patterns in bot/safety_patterns.yml;
+  reviewed patterns in kratom_assistant/safety/patterns.yml;
 - `dosing_refused`: so that insisting gets the firm second wording.
 """
+
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import safety_patterns
+from kratom_assistant.safety import patterns as safety_patterns
 
 
 class ActionRefuseDosing(Action):

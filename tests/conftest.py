@@ -1,19 +1,20 @@
 """Shared fixtures: the domain, trackers and dispatchers for action tests (as in Rasa's
 financial-demo), and the real servers for end-to-end tests."""
+
 import itertools
 import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import pytest
-import yaml
 from rasa.core.agent import Agent
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import servers
+from tools import content_audit, servers
 
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 RESULTS = ROOT / "results"
 
 
@@ -25,7 +26,7 @@ def agent() -> Agent:
 
 @pytest.fixture(scope="session")
 def domain() -> Dict:
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return content_audit.load_domain()
 
 
 @pytest.fixture
@@ -56,8 +57,12 @@ def _running(with_action_server: bool, name: str):
     token = uuid.uuid4().hex
     db = RESULTS / f"{name}.db"  # conversations in SQLite, as `make run` keeps them
     db.unlink(missing_ok=True)
-    with open(RESULTS / f"{name}.log", "w") as log, servers.running(
-            rasa_port, action_port, with_actions=with_action_server, log=log, api_token=token, tracker_db=db):
+    with (
+        open(RESULTS / f"{name}.log", "w") as log,
+        servers.running(
+            rasa_port, action_port, with_actions=with_action_server, log=log, api_token=token, tracker_db=db
+        ),
+    ):
         yield servers.RestClient(f"http://127.0.0.1:{rasa_port}", token)
 
 

@@ -1,5 +1,6 @@
 """A stand-in for the messaging platforms' HTTP APIs on 127.0.0.1: it records every
 request the channels make (a reply being sent) and answers as the platform would."""
+
 import json
 import threading
 import time
@@ -36,12 +37,18 @@ class FakePlatformAPI:
             def _record_and_answer(self) -> None:
                 parsed = urllib.parse.urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
-                api.calls.append(Call(self.command, parsed.path,
-                                      dict(urllib.parse.parse_qsl(parsed.query)),
-                                      {k.lower(): v for k, v in self.headers.items()},
-                                      self.rfile.read(length)))
-                answer = next((body for prefix, body in api.answers.items()
-                               if parsed.path.startswith(prefix)), {"ok": True})
+                api.calls.append(
+                    Call(
+                        self.command,
+                        parsed.path,
+                        dict(urllib.parse.parse_qsl(parsed.query)),
+                        {k.lower(): v for k, v in self.headers.items()},
+                        self.rfile.read(length),
+                    )
+                )
+                answer = next(
+                    (body for prefix, body in api.answers.items() if parsed.path.startswith(prefix)), {"ok": True}
+                )
                 data = json.dumps(answer).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

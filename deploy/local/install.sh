@@ -1,7 +1,7 @@
 #!/bin/sh
 # Debian's redis-server, postgresql and nginx for the multi-instance set-up, installed
 # only if missing, and never started as system services: the project starts its own
-# instances on 127.0.0.1 (bot/scaleout.py).
+# instances on 127.0.0.1 (tools/scaleout.py).
 set -e
 missing=""
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"

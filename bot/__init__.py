@@ -1,1 +1,0 @@
-"""The assistant's own Python: safety guard, text normalisation, content audit, tooling."""

@@ -1,0 +1,1 @@
+"""NLU components that run inside Rasa's pipeline (config.yml)."""

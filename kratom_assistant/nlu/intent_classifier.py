@@ -1,0 +1,173 @@
+"""Intent classifier sized to this assistant's data: TF-IDF word and character n-grams
+and a logistic regression (scikit-learn).
+
+The training set is about 1,400 short messages in 33 intents. On it a linear model over
+word (1-2) and character (2-5) n-grams is as accurate on the held-out set as DIET, the
+stock transformer classifier; it trains in seconds instead of minutes and classifies a
+message in well under a millisecond, without TensorFlow (README, Performance).
+
+Names from the NLU lookup tables (substances, countries) are also read as the table's
+name, so "klonopin" alone reads like "xanax" alone (a substance named on its own) even
+though no training example mentions it. Text is normalised as for the safety patterns
+(case, quotes, leetspeak).
+"""
+
+import re
+from typing import Any, Dict, List, Optional, Pattern, Text
+
+import joblib
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_union
+
+from kratom_assistant.nlu.text_normalise import normalise
+
+MODEL_FILE = "intent_classifier.joblib"
+
+
+def lookup_patterns(training_data: TrainingData) -> Dict[Text, Text]:
+    """One regular expression per lookup table, longest names first."""
+    patterns = {}
+    for table in training_data.lookup_tables:
+        names = sorted({normalise(str(name)) for name in table["elements"]}, key=len, reverse=True)
+        if names:
+            patterns[table["name"]] = r"\b(?:" + "|".join(re.escape(name) for name in names) + r")\b"
+    return patterns
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class LinearIntentClassifier(GraphComponent, IntentClassifier):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "C": 1000.0,  # weak regularisation: confident on what the data covers, like DIET
+            "word_ngrams": [1, 2],
+            "char_ngrams": [2, 5],
+            "ranking_length": 10,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[Pipeline] = None,
+        lookups: Optional[Dict[Text, Text]] = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._use(model)
+        self.lookups: Dict[Text, Pattern] = {name: re.compile(p) for name, p in (lookups or {}).items()}
+
+    def _use(self, model: Optional[Pipeline]) -> None:
+        """Keep each vectorizer with its rows of the weights, transposed once and C-ordered:
+        scikit-learn's predict_proba copies the whole weight matrix (about 6 MB) into that
+        order on every call, and its FeatureUnion runs each vectorizer through joblib."""
+        self.model = model
+        if model is None:
+            return
+        weights = model["classifier"].coef_.T
+        self._parts, start = [], 0
+        for _, vectorizer in model["features"].transformer_list:
+            end = start + len(vectorizer.vocabulary_)
+            self._parts.append((vectorizer, np.ascontiguousarray(weights[start:end])))
+            start = end
+        self._intercept = model["classifier"].intercept_
+
+    def probabilities(self, texts: List[Text]) -> np.ndarray:
+        """The classifier's predict_proba: a softmax over the intents' linear scores."""
+        features = [self.features_text(t) for t in texts]
+        scores = self._intercept + sum(
+            np.asarray(vectorizer.transform(features) @ weights) for vectorizer, weights in self._parts
+        )
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return scores / scores.sum(axis=1, keepdims=True)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    def features_text(self, text: Text) -> Text:
+        """The normalised text and, when it names something from a lookup table, the text
+        again with each such name replaced by the table's name ("lookup_substance")."""
+        text = normalise(text)
+        general = text
+        for name, pattern in self.lookups.items():
+            general = pattern.sub(f"lookup_{name}", general)
+        return text if general == text else f"{text} | {general}"
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
+        if not examples:
+            return self._resource
+        lookups = lookup_patterns(training_data)
+        self.lookups = {name: re.compile(p) for name, p in lookups.items()}
+        features = make_union(
+            TfidfVectorizer(
+                analyzer="word",
+                ngram_range=tuple(self.config["word_ngrams"]),
+                sublinear_tf=True,
+                token_pattern=r"(?u)\b\w+\b",
+            ),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.config["char_ngrams"]), sublinear_tf=True),
+        )
+        model = Pipeline(
+            [("features", features), ("classifier", LogisticRegression(C=self.config["C"], max_iter=5000))]
+        )
+        model.fit([self.features_text(m.get(TEXT)) for m in examples], [m.get(INTENT) for m in examples])
+        self._use(model)
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump({"model": self.model, "lookups": lookups}, directory / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LinearIntentClassifier":
+        try:
+            with model_storage.read_from(resource) as directory:
+                saved = joblib.load(directory / MODEL_FILE)
+        except ValueError:  # trained on no examples
+            return cls(config, model_storage, resource)
+        return cls(config, model_storage, resource, saved["model"], saved["lookups"])
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        texts = [m.get(TEXT) for m in messages]
+        if self.model is None or not any(texts):
+            return messages
+        probabilities = self.probabilities([t or "" for t in texts])
+        intents = self.model.classes_
+        for message, text, row in zip(messages, texts, probabilities, strict=True):
+            if not text:
+                continue
+            ranking = sorted(
+                (
+                    {INTENT_NAME_KEY: str(name), PREDICTED_CONFIDENCE_KEY: float(p)}
+                    for name, p in zip(intents, row, strict=True)
+                ),
+                key=lambda r: -r[PREDICTED_CONFIDENCE_KEY],
+            )
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking[: self.config["ranking_length"]], add_to_output=True)
+        return messages

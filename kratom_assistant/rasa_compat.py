@@ -1,0 +1,102 @@
+"""Everything the project changes inside Rasa 3.6, in one place, installed by one call.
+
+`install()` is called by the Rasa server's entry point (`python -m kratom_assistant`,
+kratom_assistant/__main__.py) before Rasa starts; nothing here happens on import. It
+refuses to run on a Rasa version the changes were not checked against: each relies on
+Rasa's private code, and tests/unit/test_rasa_compat.py fails if an upgrade moves it.
+
+- Action server replies are checked against Rasa's JSON schema with a validator built
+  once. Rasa calls `jsonschema.validate`, which first re-checks the schema itself against
+  the JSON Schema meta-schema, on every action call (the largest single cost under load).
+- A failing conversation store raises instead of falling back to an in-memory store: it
+  would answer without the conversation's context, and what it stored meanwhile would be
+  lost when the store returns. The person gets the curated "temporarily unavailable"
+  reply (channels/incoming.py) and nothing acknowledged is lost. Changed on Rasa's
+  FailSafeTrackerStore class, so a model loaded later (`PUT /model`) keeps it.
+- Once the model is loaded, everything alive is moved out of the garbage collector's
+  reach (gc.freeze): TensorFlow, Rasa and the model make millions of long-lived objects
+  that every full collection would otherwise walk again, in the middle of a reply.
+"""
+
+import gc
+from typing import Any, Dict, Text
+
+import jsonschema
+import rasa
+import rasa.core.run
+from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import FailSafeTrackerStore
+
+CHECKED_RASA_VERSIONS = ("3.6.21",)
+
+# Rasa's own code, kept for the tests that compare and for uninstall().
+RASA_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result
+RASA_ON_STORE_ERROR = FailSafeTrackerStore.on_tracker_store_error
+RASA_ON_STORE_RETRIEVE_ERROR = FailSafeTrackerStore.on_tracker_store_retrieve_error
+RASA_CONFIGURE_APP = rasa.core.run.configure_app
+
+
+class UncheckedRasaVersion(RuntimeError):
+    pass
+
+
+def install(version: Text = rasa.__version__) -> None:
+    if version not in CHECKED_RASA_VERSIONS:
+        raise UncheckedRasaVersion(
+            f"Rasa {version} is installed; kratom_assistant/rasa_compat.py was checked against "
+            f"{', '.join(CHECKED_RASA_VERSIONS)}. Install the pinned versions (make setup), or re-check "
+            "each change against the new Rasa and add its version to CHECKED_RASA_VERSIONS."
+        )
+    RemoteAction._validate_action_result = _validate_action_result
+    FailSafeTrackerStore.on_tracker_store_error = _raise_store_error
+    FailSafeTrackerStore.on_tracker_store_retrieve_error = _raise_store_error
+    rasa.core.run.configure_app = _configure_app_freezing_after_start
+
+
+def uninstall() -> None:
+    """Rasa's own behaviour again (for tests)."""
+    RemoteAction._validate_action_result = RASA_VALIDATE_ACTION_RESULT
+    FailSafeTrackerStore.on_tracker_store_error = RASA_ON_STORE_ERROR
+    FailSafeTrackerStore.on_tracker_store_retrieve_error = RASA_ON_STORE_RETRIEVE_ERROR
+    rasa.core.run.configure_app = RASA_CONFIGURE_APP
+
+
+# --- Action server replies: one validator ----------------------------------------
+
+_REPLY_SCHEMA = RemoteAction.action_response_format_spec()
+jsonschema.validators.validator_for(_REPLY_SCHEMA).check_schema(_REPLY_SCHEMA)
+_REPLY_VALIDATOR = jsonschema.validators.validator_for(_REPLY_SCHEMA)(_REPLY_SCHEMA)
+
+
+def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+    """Rasa's check and error message, without re-checking the schema each time."""
+    error = jsonschema.exceptions.best_match(_REPLY_VALIDATOR.iter_errors(result))
+    if error is not None:
+        error.message += (
+            ". Failed to validate Action server response from API, make sure "
+            "your response from the Action endpoint is valid."
+        )
+        raise error
+    return True
+
+
+# --- Conversation store failures ---------------------------------------------------
+
+
+def _raise_store_error(self: FailSafeTrackerStore, error: Exception) -> None:
+    raise error
+
+
+# --- Garbage collection ------------------------------------------------------------
+
+
+def freeze_after_start(_app, _loop) -> None:
+    gc.collect()
+    gc.freeze()
+
+
+def _configure_app_freezing_after_start(*args: Any, server_listeners=None, **kwargs: Any):
+    """Rasa's configure_app with one more server listener: after the model is loaded
+    (Rasa loads it before the server starts), freeze what is alive."""
+    listeners = [*(server_listeners or []), (freeze_after_start, "after_server_start")]
+    return RASA_CONFIGURE_APP(*args, server_listeners=listeners, **kwargs)

@@ -1,0 +1,101 @@
+"""The reviewed safety patterns (kratom_assistant/safety/patterns.yml), compiled and ready to match.
+
+Shared by the NLU safety guard (which intent a message must get) and the custom
+actions (which crisis kind or dosing context a message describes), so both layers
+read the same reviewed file.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Optional, Pattern
+
+import yaml
+
+from kratom_assistant.nlu.text_normalise import normalise
+
+PATTERNS_FILE = Path(__file__).with_name("patterns.yml")
+
+SELF_HARM = "express_self_harm"
+EMERGENCY = "report_emergency"
+DOSING = "ask_dosing"
+# The crises: answered first, with emergency and crisis numbers, whatever else is said.
+CRISIS_INTENTS = frozenset({SELF_HARM, EMERGENCY})
+
+
+@dataclass(frozen=True)
+class SafetyMatch:
+    intent: str  # the intent the message must get
+    kind: Optional[str]  # crisis kind for emergencies, else None
+    pattern: str  # the pattern that matched, for the record
+    text: str  # the normalised text it matched in
+
+
+class SafetyPatterns:
+    def __init__(self, spec: Dict) -> None:
+        self.misspellings: Dict[str, str] = spec.get("misspellings") or {}
+        self.self_harm = _compile(spec["self_harm"])
+        self.emergency = {kind: _compile(p) for kind, p in spec["emergency"].items()}
+        self.dosing = _compile(spec["dosing"])
+        self.dosing_contexts = {c: _compile(p) for c, p in spec["dosing_context"].items()}
+        self.downgrade_below: float = spec["crisis_downgrade"]["below_confidence"]
+        self.death_words = _compile(spec["crisis_downgrade"]["never_with"])
+
+    @classmethod
+    def from_file(cls, path: Path = PATTERNS_FILE) -> "SafetyPatterns":
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def normalise(self, text: str) -> str:
+        return normalise(text, self.misspellings)
+
+    def match(self, text: str) -> Optional[SafetyMatch]:
+        """The safety intent a message must get, by precedence: self-harm, emergency, dosing."""
+        norm = self.normalise(text)
+        found = _first(self.self_harm, norm)
+        if found:
+            return SafetyMatch(SELF_HARM, None, found, norm)
+        for kind, patterns in self.emergency.items():
+            found = _first(patterns, norm)
+            if found:
+                return SafetyMatch(EMERGENCY, kind, found, norm)
+        found = _first(self.dosing, norm)
+        if found:
+            return SafetyMatch(DOSING, None, found, norm)
+        return None
+
+    def mentions_death(self, normalised_text: str) -> bool:
+        return _first(self.death_words, normalised_text) is not None
+
+    def crisis_kind(self, text: str) -> Optional[str]:
+        """Which emergency a message describes (first-aid variation), if any pattern says."""
+        norm = self.normalise(text)
+        for kind, patterns in self.emergency.items():
+            if _first(patterns, norm):
+                return kind
+        return None
+
+    def dosing_context(self, text: str) -> str:
+        """Which dose-free safety point fits a dosing request."""
+        norm = self.normalise(text)
+        for context, patterns in self.dosing_contexts.items():
+            if _first(patterns, norm):
+                return context
+        return "general"
+
+
+@lru_cache(maxsize=1)
+def load() -> SafetyPatterns:
+    """The patterns, read once per process."""
+    return SafetyPatterns.from_file()
+
+
+def _compile(patterns: List[str]) -> List[Pattern]:
+    return [re.compile(p) for p in patterns]
+
+
+def _first(patterns: List[Pattern], text: str) -> Optional[str]:
+    for pattern in patterns:
+        if pattern.search(text):
+            return pattern.pattern
+    return None

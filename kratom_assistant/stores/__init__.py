@@ -1,0 +1,1 @@
+"""Where conversations (SQL) and per-conversation locks (Redis) are kept."""

@@ -1,0 +1,121 @@
+"""The project's changes to Rasa's internals (kratom_assistant/rasa_compat.py): installed
+only by an explicit call, refused on an unchecked Rasa version, and each one deciding as
+Rasa's own code does where it only saves work. A Rasa upgrade that moves what they rely
+on fails here."""
+
+import gc
+
+import jsonschema
+import pytest
+import rasa.core.run
+from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from kratom_assistant import rasa_compat
+
+VALID_REPLIES = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "dosing_refused", "value": True}], "responses": []},
+    {
+        "events": [
+            {"event": "slot", "name": "substance", "value": ["alcohol"]},
+            {"event": "slot", "name": "interaction_class", "value": None},
+        ]
+    },
+    {},
+]
+INVALID_REPLIES = [
+    {"events": "not a list"},
+    {"events": [{"no_event_key": 1}]},
+    {"events": [{"event": "slot", "name": 3}]},
+    {"responses": ["a string, not an object"]},
+    [],
+]
+
+
+@pytest.fixture
+def installed():
+    rasa_compat.install()
+    yield
+    rasa_compat.uninstall()
+
+
+class FailingStore(InMemoryTrackerStore):
+    async def save(self, tracker):
+        raise ConnectionError("store down")
+
+    async def retrieve(self, sender_id):
+        raise ConnectionError("store down")
+
+
+def test_nothing_changes_on_import():
+    import kratom_assistant.channels.web  # noqa: F401  (the channels do not install anything)
+
+    assert RemoteAction._validate_action_result is rasa_compat.RASA_VALIDATE_ACTION_RESULT
+    assert FailSafeTrackerStore.on_tracker_store_error is rasa_compat.RASA_ON_STORE_ERROR
+    assert rasa.core.run.configure_app is rasa_compat.RASA_CONFIGURE_APP
+
+
+def test_an_unchecked_rasa_version_is_refused():
+    with pytest.raises(rasa_compat.UncheckedRasaVersion, match="3.7.0"):
+        rasa_compat.install(version="3.7.0")
+    assert RemoteAction._validate_action_result is rasa_compat.RASA_VALIDATE_ACTION_RESULT
+
+
+def test_the_installed_rasa_is_the_checked_one():
+    assert rasa.__version__ in rasa_compat.CHECKED_RASA_VERSIONS
+
+
+@pytest.mark.parametrize("reply", VALID_REPLIES)
+def test_action_replies_rasa_accepts_are_accepted(reply, installed):
+    assert rasa_compat.RASA_VALIDATE_ACTION_RESULT(RemoteAction("action_x", None), reply)
+    assert RemoteAction("action_x", None)._validate_action_result(reply)
+
+
+@pytest.mark.parametrize("reply", INVALID_REPLIES)
+def test_action_replies_rasa_rejects_are_rejected(reply, installed):
+    with pytest.raises(jsonschema.ValidationError):
+        rasa_compat.RASA_VALIDATE_ACTION_RESULT(RemoteAction("action_x", None), reply)
+    with pytest.raises(jsonschema.ValidationError):
+        RemoteAction("action_x", None)._validate_action_result(reply)
+
+
+async def test_rasa_alone_falls_back_to_memory_when_the_store_fails():
+    store = FailSafeTrackerStore(FailingStore(Domain.empty()))
+    await store.save(DialogueStateTracker("someone", []))  # no error: kept in memory only
+    assert await store.fallback_tracker_store.retrieve("someone") is not None
+
+
+async def test_installed_a_failing_store_raises_instead(installed):
+    # A new wrapper, as Rasa makes for every model it loads (PUT /model included).
+    store = FailSafeTrackerStore(FailingStore(Domain.empty()))
+    with pytest.raises(ConnectionError):
+        await store.save(DialogueStateTracker("someone", []))
+    with pytest.raises(ConnectionError):
+        await store.retrieve("someone")
+
+
+def test_installed_the_server_freezes_what_is_alive_after_start(installed, monkeypatch):
+    seen = {}
+    monkeypatch.setattr(rasa_compat, "RASA_CONFIGURE_APP", lambda *args, **kwargs: seen.update(kwargs))
+    theirs = (print, "before_server_start")
+    rasa.core.run.configure_app(enable_api=False, server_listeners=[theirs])
+    assert seen["server_listeners"] == [theirs, (rasa_compat.freeze_after_start, "after_server_start")]
+    assert seen["enable_api"] is False
+
+
+def test_rasa_still_takes_server_listeners_and_calls_configure_app_by_name():
+    import inspect
+
+    assert "server_listeners" in inspect.signature(rasa_compat.RASA_CONFIGURE_APP).parameters
+    assert "configure_app(" in inspect.getsource(rasa.core.run.serve_application)
+
+
+def test_objects_alive_after_start_are_frozen():
+    try:
+        rasa_compat.freeze_after_start(None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

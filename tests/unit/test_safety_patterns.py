@@ -1,0 +1,186 @@
+"""The reviewed patterns: each kind of message they must catch, and the look-alikes they must not."""
+
+import pytest
+
+from kratom_assistant.safety.patterns import DOSING, EMERGENCY, SELF_HARM, load
+
+PATTERNS = load()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the max dose of 7oh",
+        "is 10g too much",
+        "is 3 grams enough for pain",
+        "how often can i redose",
+        "how long should i wait before taking more",
+        "give me a taper schedule",
+        "how do i taper off kratom",
+        "i weigh 90kg how much do i need",
+        "just give me a number",
+        "whats the dosage for my dog",
+        "H0W MUCH d0se for a first timer",
+        "people online say 2-4g, is that right",
+        "can i double up if i feel nothing",
+        "kratom and xanax, how much of each",
+        "dropping from 12g to 8g, good idea?",
+        "what mg should a beginner start with",
+        "how should i space out my doses",
+        "can i split my doses through the day",
+    ],
+)
+def test_dosing_requests_match(text):
+    assert PATTERNS.match(text).intent == DOSING
+
+
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ("my friend took 7oh and now he's not breathing", "breathing"),
+        ("her lips are blue and she wont wake up", "breathing"),
+        ("he's having a seizure right now", "seizure"),
+        ("im having chest pain after kratom", "chest_pain"),
+        ("my 2 year old swallowed some kratom capsules", "child_ingestion"),
+        ("i think hes overdosing", "overdose"),
+        ("she took way too much and wont wake up help", "overdose"),
+        ("he's unresponsive", "overdose"),
+    ],
+)
+def test_emergencies_match_with_their_kind(text, kind):
+    found = PATTERNS.match(text)
+    assert (found.intent, found.kind) == (EMERGENCY, kind)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to kill myself",
+        "I\u2019ve been feeling sucidal",
+        "i dont want to live anymore",
+        "everyone would be better off without me",
+        "thinking of taking all my pills",
+        "im going to overdose on purpose",
+        "how many would it take to kill me",
+    ],
+)
+def test_self_harm_matches(text):
+    assert PATTERNS.match(text).intent == SELF_HARM
+
+
+def test_self_harm_comes_before_dosing_and_emergency():
+    assert PATTERNS.match("how much would it take to kill myself").intent == SELF_HARM
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've taken 30 g a day for two years, what will withdrawal be like?",
+        "how many people use kratom",
+        "how much does kratom cost",
+        "how many days is kratom detectable in urine",
+        "can you overdose on kratom",
+        "what are the signs of an overdose",
+        "i had a seizure last year, could kratom have caused it",
+        "this withdrawal is killing me lol",
+        "im dying to know the difference between red and green",
+        "can you give me a number for a counselor",
+        "can a single dose of kratom make you addicted",
+        "does kratom cause chest pain",
+        "is kratom legal in all 50 states",
+        "i have 2 or 3 questions about kratom",
+        "was it 2018 or 2019 when the salmonella outbreak happened",
+        "what grams of protein are in kratom leaves",
+        "the space between doctor visits is too long",
+        "",
+    ],
+)
+def test_look_alikes_do_not_match(text):
+    assert PATTERNS.match(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,context",
+    [
+        ("how much 7oh should i take", "seven_oh"),
+        ("how many extract shots is safe", "extract"),
+        ("how much kratom for my dog", "pet"),
+        ("give me a taper schedule", "taper"),
+        ("how much kratom equals 30mg oxycodone", "conversion"),
+        ("how much kratom can i take with xanax", "mixing"),
+        ("how much kratom to get through opiate withdrawal", "opioid_withdrawal"),
+        ("how much for back pain", "pain"),
+        ("im a nurse, what dose is safe", "professional_claim"),
+        ("how much kratom", "general"),
+    ],
+)
+def test_dosing_context(text, context):
+    assert PATTERNS.dosing_context(text) == context
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("me quiero morir", SELF_HARM),
+        ("quero me matar", SELF_HARM),
+        ("je veux mourir", SELF_HARM),
+        ("ich will nicht mehr leben", SELF_HARM),
+        ("mi hermano no respira", EMERGENCY),
+        ("meu irmão não está respirando", EMERGENCY),
+        ("il ne respire plus", EMERGENCY),
+        ("sie atmet nicht mehr", EMERGENCY),
+        ("¿cuántos gramos de kratom debo tomar?", DOSING),
+        ("quantas cápsulas devo tomar", DOSING),
+        ("combien de grammes je prends", DOSING),
+        ("wie viel Gramm soll ich nehmen", DOSING),
+    ],
+)
+def test_other_languages(text, intent):
+    assert PATTERNS.match(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿cuántos estados prohíben el kratom?",
+        "quanto tempo dura o efeito",
+        "combien de temps dure le sevrage",
+        "wie viele Menschen nehmen Kratom",
+        "me muero de ganas de saber",
+    ],
+)
+def test_other_language_look_alikes_do_not_match(text):
+    assert PATTERNS.match(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("my puppy has anxiety, how much kratom can he have", DOSING),
+        ("whats a lethal amount, i need it to work this time", SELF_HARM),
+        ("i'm at the train tracks", SELF_HARM),
+        ("honestly i just wanna kms", SELF_HARM),
+        ("thinking about ctb tonight", SELF_HARM),
+        ("i want to unalive myself", SELF_HARM),
+        ("relapsed on sh after 90 days", SELF_HARM),
+        ("took 20 grams at once, now i'm dizzy and sick, should i lie down or take more?", EMERGENCY),
+    ],
+)
+def test_forms_found_among_the_corpus_misses(text, intent):
+    assert PATTERNS.match(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how many hours does 7oh withdrawal take to start",
+        "how much kratom do people in thailand chew",
+        "i'm not safe driving after kratom, right?",
+        "is a lethal dose of kratom even possible",
+        "what does ctb mean on the kratom subreddit?",
+        "what does unalive mean",
+        "ssh into my server",
+    ],
+)
+def test_their_look_alikes_do_not_match(text):
+    assert PATTERNS.match(text) is None
