@@ -13,6 +13,8 @@ TRAINING_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+# No telemetry or error reports leave the machine.
+export RASA_TELEMETRY_ENABLED := false
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
 .PHONY: help setup system-packages train run scaleout load test test-unit test-model test-servers \

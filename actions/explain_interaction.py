@@ -2,7 +2,7 @@
 
 Sets `interaction_class` (the most dangerous substance named) and
 `interaction_class_2` (a second one), which choose the variations of
-utter_interactions and utter_interactions_second in domain.yml. Names come from the
+utter_interactions and utter_interactions_second (domain/interactions.yml). Names come from the
 NLU's `substance` entities (exact names from the lookup, near-misspellings from
 kratom_assistant/nlu/substance_matcher.py). A name
 the assistant does not know gets the "unknown" answer; no name at all leaves

@@ -1,6 +1,6 @@
 """action_refuse_dosing: adapt the dosing refusal to what was asked.
 
-The words are curated responses in domain.yml; the rule for `ask_dosing` sends them
+The words are curated responses in domain/safety.yml; the rule for `ask_dosing` sends them
 (utter_dosing_refusal, then utter_dosing_harm_reduction and utter_help_lines). This
 action only sets the slots that choose their variations:
 - `dosing_context`: the product or reason in the request (7-OH, extract, pet, taper,

@@ -1,4 +1,5 @@
-"""Which channels to start: credentials.yml minus the platforms whose variables are unset.
+"""Which channels to start: credentials.yml's (always on) plus each platform of
+platforms.yml whose variables are all set.
 
 The filtered file keeps the ${VARIABLE} placeholders (Rasa fills them in when it reads
 the file), so no secret is ever written to disk.
@@ -14,6 +15,7 @@ import yaml
 
 # As Rasa's own default: the file in the working directory the server starts in.
 CREDENTIALS = Path("credentials.yml")
+PLATFORMS = "platforms.yml"
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
@@ -49,7 +51,11 @@ _PlaceholderKeepingLoader.yaml_implicit_resolvers = {
 
 
 def read(path: Path = CREDENTIALS) -> Dict:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_PlaceholderKeepingLoader) or {}
+    """Every channel: credentials.yml's and the platforms of platforms.yml beside it."""
+    blocks = {}
+    for source in (path, path.with_name(PLATFORMS)):
+        blocks.update(yaml.load(source.read_text(encoding="utf-8"), Loader=_PlaceholderKeepingLoader) or {})
+    return blocks
 
 
 def write_enabled(environ: Mapping[str, str] = os.environ, path: Path = CREDENTIALS) -> Path:

@@ -1,10 +1,10 @@
 """Intent classifier sized to this assistant's data: TF-IDF word and character n-grams
 and a logistic regression (scikit-learn).
 
-The training set is about 1,400 short messages in 33 intents. On it a linear model over
-word (1-2) and character (2-5) n-grams is as accurate on the held-out set as DIET, the
-stock transformer classifier; it trains in seconds instead of minutes and classifies a
-message in well under a millisecond, without TensorFlow (README, Performance).
+The training set is a few thousand short messages in a few dozen intents. On it a linear
+model over word (1-2) and character (2-5) n-grams is as accurate on the held-out set as
+DIET, the stock transformer classifier; it trains in seconds instead of minutes and
+needs no TensorFlow (make bench compares the two: docs/performance.md).
 
 Names from the NLU lookup tables (substances, countries) are also read as the table's
 name, so "klonopin" alone reads like "xanax" alone (a substance named on its own) even
@@ -15,12 +15,9 @@ though no training example mentions it. Text is normalised as for the safety pat
 import re
 from typing import Any, Dict, List, Optional, Pattern, Text
 
-import joblib
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -30,8 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_union
 
 from kratom_assistant.nlu.text_normalise import normalise
-
-MODEL_FILE = "intent_classifier.joblib"
+from kratom_assistant.stored_component import StoredComponent
 
 
 def lookup_patterns(training_data: TrainingData) -> Dict[Text, Text]:
@@ -45,7 +41,7 @@ def lookup_patterns(training_data: TrainingData) -> Dict[Text, Text]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class LinearIntentClassifier(GraphComponent, IntentClassifier):
+class LinearIntentClassifier(StoredComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -55,19 +51,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "ranking_length": 10,
         }
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: Optional[Pipeline] = None,
-        lookups: Optional[Dict[Text, Text]] = None,
-    ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self._use(model)
-        self.lookups: Dict[Text, Pattern] = {name: re.compile(p) for name, p in (lookups or {}).items()}
+    def use(self, state: Optional[Dict[Text, Any]]) -> None:
+        """The trained pipeline and the lookup tables' patterns (none before training)."""
+        state = state or {"model": None, "lookups": {}}
+        self.lookups: Dict[Text, Pattern] = {name: re.compile(p) for name, p in state["lookups"].items()}
+        self._use(state["model"])
 
     def _use(self, model: Optional[Pipeline]) -> None:
         """Keep each vectorizer with its rows of the weights, transposed once and C-ordered:
@@ -92,16 +80,6 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         )
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         return scores / scores.sum(axis=1, keepdims=True)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LinearIntentClassifier":
-        return cls(config, model_storage, resource)
 
     def features_text(self, text: Text) -> Text:
         """The normalised text and, when it names something from a lookup table, the text
@@ -131,26 +109,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             [("features", features), ("classifier", LogisticRegression(C=self.config["C"], max_iter=5000))]
         )
         model.fit([self.features_text(m.get(TEXT)) for m in examples], [m.get(INTENT) for m in examples])
-        self._use(model)
-        with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump({"model": self.model, "lookups": lookups}, directory / MODEL_FILE)
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "LinearIntentClassifier":
-        try:
-            with model_storage.read_from(resource) as directory:
-                saved = joblib.load(directory / MODEL_FILE)
-        except ValueError:  # trained on no examples
-            return cls(config, model_storage, resource)
-        return cls(config, model_storage, resource, saved["model"], saved["lookups"])
+        return self.persist({"model": model, "lookups": lookups})
 
     def process(self, messages: List[Message]) -> List[Message]:
         texts = [m.get(TEXT) for m in messages]

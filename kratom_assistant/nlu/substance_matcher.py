@@ -12,20 +12,18 @@ the names (the interaction questions) are searched.
 """
 
 import difflib
-import json
 import re
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-NAMES_FILE = "substance_names.json"
+from kratom_assistant.stored_component import StoredComponent
+
 # A misspelling must be this close to a known name (difflib ratio) and long enough
 # that a short everyday word is never mistaken for a drug.
 FUZZY_CUTOFF = 0.8
@@ -89,51 +87,16 @@ def resolve(text: Text, names: Dict[Text, Text]) -> List[Text]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
-class SubstanceMatcher(GraphComponent, EntityExtractorMixin):
+class SubstanceMatcher(StoredComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"entity": "substance", "intents": ["ask_interactions", "inform_substance"]}
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        names: Optional[Dict[Text, Text]] = None,
-    ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
+    def use(self, names: Optional[Dict[Text, Text]]) -> None:
         self.names = names or {}
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SubstanceMatcher":
-        return cls(config, model_storage, resource)
-
     def train(self, training_data: TrainingData) -> Resource:
-        self.names = name_to_class(training_data, self.config["entity"])
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / NAMES_FILE).write_text(json.dumps(self.names), encoding="utf-8")
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "SubstanceMatcher":
-        with model_storage.read_from(resource) as directory:
-            names = json.loads((directory / NAMES_FILE).read_text(encoding="utf-8"))
-        return cls(config, model_storage, resource, names)
+        return self.persist(name_to_class(training_data, self.config["entity"]))
 
     def process(self, messages: List[Message]) -> List[Message]:
         entity = self.config["entity"]

@@ -24,11 +24,8 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-import joblib
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
@@ -43,10 +40,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from kratom_assistant.nlu import language
 from kratom_assistant.safety import models as safety_models
 from kratom_assistant.safety import patterns as safety_patterns
+from kratom_assistant.stored_component import StoredComponent
 
 logger = logging.getLogger(__name__)
 
-MODEL_FILE = "safety_models.joblib"
 SCREEN_KEY = "safety_screen"
 LANGUAGE_ENTITY = "language"
 OTHER_LANGUAGE = "other_language"
@@ -76,7 +73,7 @@ def training_corpus(corpus_dir: Path, training_data: TrainingData) -> safety_mod
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class SafetyScreen(GraphComponent):
+class SafetyScreen(StoredComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -85,28 +82,10 @@ class SafetyScreen(GraphComponent):
             **{name: value for name, value in vars(safety_models.Settings()).items()},
         }
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        models: Optional[safety_models.SafetyModels] = None,
-    ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
+    def use(self, models: Optional[safety_models.SafetyModels]) -> None:
+        """The trained models (none before training) and the reviewed patterns."""
         self.models = models
         self.patterns = safety_patterns.load()
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SafetyScreen":
-        return cls(config, model_storage, resource)
 
     def _settings(self) -> safety_models.Settings:
         names = vars(safety_models.Settings()).keys()
@@ -122,21 +101,7 @@ class SafetyScreen(GraphComponent):
             self.models.thresholds,
             {name: round(value, 3) for name, value in report.items()},
         )
-        with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump(self.models, directory / MODEL_FILE)
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "SafetyScreen":
-        with model_storage.read_from(resource) as directory:
-            return cls(config, model_storage, resource, joblib.load(directory / MODEL_FILE))
+        return self.persist(self.models)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

@@ -107,3 +107,13 @@ def test_messenger_events_that_are_a_persons_message():
         ("3", NON_TEXT_MESSAGE),
         ("4", "/greet"),
     ]
+
+
+def test_credentials_yml_works_as_it_is_with_rasa(monkeypatch):
+    # No platform variable set: Rasa itself reads the file (it fails on an unset ${VARIABLE}).
+    from rasa.core.run import create_http_input_channels
+
+    for name in config.variables({k: v for b in config.read().values() for k, v in (b or {}).items()}):
+        monkeypatch.delenv(name, raising=False)
+    channels = create_http_input_channels(None, str(config.CREDENTIALS))
+    assert sorted(c.name() for c in channels) == ["rest", "socketio"]

@@ -70,7 +70,7 @@ def test_the_page_points_the_widget_at_the_rasa_server(server):
         "/node_modules/socket.io-client/package.json",
         "/package.json",
         "/socket.io.min.js.map",
-        "/bot/demo_page.py",
+        "/tools/demo_page.py",
         "/index.html/",
         "/favicon.ico",
         "/.git/config",
