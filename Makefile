@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED := false
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
 .PHONY: help setup system-packages train run scaleout load test test-unit test-model test-servers \
-        test-browser test-stories lint validate audit eval bench purge lock clean
+        test-browser test-stories lint validate audit content review signoff eval bench purge lock clean
 
 help:
 	@echo "make run           set up, train if needed, start the assistant (REST + socket.io on :5005, widget demo on :8080)"
@@ -28,6 +28,8 @@ help:
 	@echo "make test-model    the trained model in process: held-out NLU, substance names"
 	@echo "make test-servers  the real servers over REST, socket.io and each platform's webhook; the multi-instance set-up"
 	@echo "make test-browser  the web widget in Debian's chromium"
+	@echo "make content       regenerate the responses from the reviewed content (content/)"
+	@echo "make review        the clinical reviewer's page of every answer (reports/review/index.html)"
 	@echo "make eval          NLU cross-validation, held-out, red-team and content reports (reports/summary.md)"
 	@echo "make bench         benchmark against Rasa's stock configuration (reports/bench.md)"
 	@echo "make scaleout      two Rasa + two action servers behind nginx, Redis, PostgreSQL (:7000)"
@@ -111,6 +113,17 @@ validate: $(VENV)/.installed
 
 audit: $(VENV)/.installed
 	$(PY) -m tools.content_audit
+
+# The responses generated from the reviewed content (content/): domain/content_*.yml.
+content: $(VENV)/.installed
+	$(PY) -m tools.content_build
+
+# One page for the clinical reviewer (reports/review/), and recording their sign-off.
+review: $(VENV)/.installed
+	$(PY) -m tools.content_review
+
+signoff: $(VENV)/.installed
+	$(PY) -m tools.content_review --signoff
 
 # NLU cross-validation and held-out reports, red-team figures, content table: reports/summary.md
 eval: $(MODEL)

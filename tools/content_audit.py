@@ -1,7 +1,7 @@
 """Content audit: every word the assistant can say, checked before it ships.
 
-`python -m tools.content_audit` (run by `make test`) checks every response in domain/ and exits non-zero on a
-problem:
+`python -m tools.content_audit` (make audit, part of `make test`) checks every response in
+domain/ and exits non-zero on a problem. On form:
 - every topic answer ends with a source line naming an authority, a link and a review
   date ("Source: NIDA, Kratom (https://...). Reviewed 2026-11.");
 - no response contains a dose-like quantity (a number with g, mg, capsules, ...);
@@ -11,7 +11,9 @@ problem:
 - quick replies fit every channel: titles of at most 20 characters, and a response with
   more than three has a Messenger variation with at most three; every text with its
   options fits one SMS/WhatsApp message.
-It then prints a table of the topic answers with their sources and review dates for
+On meaning, the reviewed content it is generated from (tools/content_checks.py): levels
+and evidence that agree, allowed sources only, reading grade, help pointers per country,
+review dates, generated files current. It then prints a table of the topic answers with their sources and review dates for
 the clinical reviewer.
 """
 
@@ -31,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = ROOT / "domain"
 # The topics (the conversation contract): the ask_* intents of these domain files, each
 # answered by utter_<topic>.
-TOPIC_FILES = ("topics.yml", "interactions.yml")
+TOPIC_FILES = ("content_topics.yml", "interactions.yml")
 
 _NUMBER = r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|a few|half an?|a couple of)"
 _UNIT = (
@@ -172,14 +174,19 @@ def review_table(domain: Dict) -> str:
     for intent in topic_intents():
         for variation in domain["responses"].get(topic_response(intent), []):
             match = source_line(variation["text"])
-            if match:
-                rows.append(f"| {topic_response(intent)} | {match['sources']} | {match['reviewed']} |")
+            row = f"| {topic_response(intent)} | {match['sources']} | {match['reviewed']} |" if match else None
+            if row and row not in rows:  # country variations share their sources
+                rows.append(row)
     return "\n".join(rows)
 
 
 def main() -> int:
+    from tools import content_checks
+
     domain = load_domain()
-    problems = audit(domain, used_response_names())
+    problems = audit(domain, used_response_names()) + content_checks.problems(domain)
+    for topic, grade in content_checks.reading_grades().items():
+        print(f"reading grade {grade:5.1f}  {topic} (at most {content_checks.MAX_GRADE:.0f})")
     print(review_table(domain))
     count = sum(1 for _ in variation_texts(domain))
     print(f"\n{len(domain['responses'])} responses, {count} variations audited.")

@@ -172,9 +172,12 @@
     transcript = transcript.slice(-MAX_MESSAGES);
     save("transcript", transcript);
     renderMessage(message);
+    // Screen readers hear the whole of the latest answer: the announcer holds the bot's
+    // messages since the person's last one (capped, so it never grows without end).
+    if (message.from === "user") announcer.textContent = "";
     if (message.from === "bot") {
       announcer.appendChild(el("p", {}, message.text));
-      while (announcer.childNodes.length > 3) announcer.removeChild(announcer.firstChild);
+      while (announcer.childNodes.length > 12) announcer.removeChild(announcer.firstChild);
     }
     renderReplies();
     scrollToLatestTurn();

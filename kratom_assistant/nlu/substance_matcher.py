@@ -54,6 +54,8 @@ NOT_SUBSTANCES = {
     "stating",
     "meant",
     "method",
+    "holly",  # ~ "molly"
+    "jolly",
 }
 _WORDS = re.compile(r"[a-z0-9][a-z0-9'-]*")
 

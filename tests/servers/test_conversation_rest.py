@@ -13,15 +13,16 @@ def test_is_kratom_addictive_gets_the_dependence_answer_with_its_source(assistan
     assert "Source" in texts[0] and "https://" in texts[0]
 
 
-def test_answers_offer_quick_replies_for_next_topics(assistant):
-    [reply] = assistant.say("what are the side effects of kratom")
+def test_answers_offer_quick_replies_for_next_topics(assistant, domain):
+    reply, pointer = assistant.say("what are the side effects of kratom")  # the answer, then where to turn
+    assert pointer["text"] in response_texts(domain, "utter_help_pointer_poison", "utter_help_pointer_drugs")
     assert 1 <= len(reply["buttons"]) <= 3
     assert all(b["payload"].startswith("/ask_") or b["payload"].startswith("/request_") for b in reply["buttons"])
 
 
 def test_a_quick_reply_leads_to_the_next_topic(assistant, domain):
     sender = uuid.uuid4().hex
-    [reply] = assistant.say("what are the risks of kratom", sender)
+    reply = assistant.say("what are the risks of kratom", sender)[0]
     payload = next(b["payload"] for b in reply["buttons"] if b["payload"] == "/ask_interactions")
     assert assistant.texts(payload, sender)[0] in response_texts(domain, "utter_interactions")
 

@@ -27,16 +27,17 @@ def test_named_substance_in_one_message(assistant, domain):
 
 def test_which_one_then_the_name_then_a_follow_up(assistant, domain):
     sender = uuid.uuid4().hex
-    general, which = assistant.texts("is kratom ok with my meds?", sender)
+    general, which, pointer = assistant.texts("is kratom ok with my meds?", sender)
     assert general in response_texts(domain, "utter_interactions")
     assert which.startswith("Which medicine or drug do you mean?")
+    assert "If someone may be poisoned" in pointer
     assert said(assistant.texts("xanax", sender)).startswith(answer_for(domain, "benzodiazepines"))
     assert said(assistant.texts("what about alcohol?", sender)).startswith(answer_for(domain, "alcohol"))
 
 
 def test_two_substances_more_dangerous_first(assistant, domain):
     reply = said(assistant.texts("is it ok to have kratom with coffee and klonopin"))
-    assert reply == answer_for(domain, "benzodiazepines") + "\n\n" + answer_for(domain, "caffeine")
+    assert reply.startswith(answer_for(domain, "benzodiazepines") + "\n\n" + answer_for(domain, "caffeine"))
 
 
 def test_an_unknown_substance_gets_the_unknown_answer(assistant, domain):

@@ -80,6 +80,24 @@ def test_no_link_leads_to_a_dose_chart(domain):
 
 def test_laws_and_naloxone_as_of_late_2026(domain):
     legality = _first_text(domain, "utter_legality")
-    assert "Louisiana" in legality and "Rhode Island ended its ban" in legality and "July 2026 the DEA" in legality
+    assert "As of November 2026" in legality and "check the law" in legality
+    assert "Louisiana" in legality and "2025" in legality
+    assert "Rhode Island" in legality and "21" in legality
+    assert "July 2026" in legality and "DEA" in legality and "notice" in legality
     overdose = _first_text(domain, "utter_overdose")
-    assert "wear off" in overdose and "does not reverse alcohol or benzodiazepines" in overdose
+    assert "wear off" in overdose and "alcohol" in overdose and "benzo" in overdose
+
+
+def test_the_review_findings_on_medicines_are_answered(domain):
+    """Kava, methadone, bupropion and trazodone get reviewed answers, not Unknown."""
+    kava = _first_text(domain, "utter_interactions", interaction_class="kava")
+    assert "liver" in kava.lower()
+    methadone = _first_text(domain, "utter_interactions", interaction_class="opioid_treatment")
+    assert "methadone" in methadone.lower() and "heart" in methadone.lower()
+    assert "precipitated" in methadone.lower() or "sudden" in methadone.lower()
+    bupropion = _first_text(domain, "utter_interactions", interaction_class="bupropion")
+    assert "seizure" in bupropion.lower()
+    for class_name in ("ssri_snri", "opioids"):
+        evidence = next(line for line in _first_text(domain, "utter_interactions", interaction_class=class_name).splitlines()
+                        if line.startswith("Evidence:"))  # fmt: skip
+        assert "CYP3A" in evidence and "CYP2D6" in evidence, (class_name, evidence)

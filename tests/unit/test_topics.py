@@ -1,9 +1,10 @@
 """Adding a topic is a checklist (README, "Add a topic"); this test is that checklist.
-For every topic of the conversation contract (the ask_* intents of domain/topics.yml and
-domain/interactions.yml) there must be:
+For every topic of the conversation contract (the ask_* intents of the generated
+domain/content_topics.yml, and ask_interactions) there must be:
 1. NLU examples: a data/nlu/ file with `- intent: <topic>`;
 2. a rule that answers it with utter_<topic> (or the interaction action);
-3. the response utter_<topic> in domain/;
+3. its reviewed answer in content/topics/<topic>.yml (or content/interactions/), and
+   the response utter_<topic> generated from it in domain/;
 4. held-out examples in tests/nlu_heldout.yml (tests/model/test_nlu_heldout.py counts them);
 5. a conversation test in tests/test_stories.yml;
 6. a button in the capabilities menu (utter_capabilities)."""
@@ -58,6 +59,10 @@ def test_each_topic_has_every_part(topic):
                 answered_by_rule(topic) in (topic_response(topic), "action_explain_interaction"),
             ),
             (f"the response {topic_response(topic)} in domain/", topic_response(topic) in DOMAIN["responses"]),
+            (
+                "its answer in content/",
+                (ROOT / "content" / "topics" / f"{topic[len('ask_') :]}.yml").is_file() or topic == "ask_interactions",
+            ),
             ("held-out examples in tests/nlu_heldout.yml", topic in HELDOUT),
             ("a conversation test in tests/test_stories.yml", topic in STORY_INTENTS),
             ("a button in utter_capabilities", f"/{topic}" in MENU),
