@@ -49,3 +49,15 @@ def test_an_unknown_substance_gets_the_unknown_answer(assistant, domain):
 def test_how_much_of_each_is_refused(assistant, domain):
     texts = assistant.texts("kratom and xanax together, how much of each is safe")
     assert texts[0] in response_texts(domain, "utter_dosing_refusal")
+
+
+def test_the_medicines_a_clinical_review_found_unanswered_get_their_class(assistant, domain):
+    for message, cls in [
+        ("can i take kratom with trazodone", "sleep_sedating"),
+        ("is kratom ok with wellbutrin", "bupropion"),
+        ("kratom and methadone together", "opioid_treatment"),
+        ("kratom with fentanyl", "opioids"),
+        ("mixing kratom and kava", "kava"),
+    ]:
+        reply = said(assistant.texts(message))
+        assert reply.startswith(answer_for(domain, cls)), (message, reply[:80])
