@@ -49,8 +49,6 @@ def link_problems(where: str, url: str, allow: Dict) -> List[str]:
     parsed = urlparse(url)
     host, path = parsed.netloc.lower(), parsed.path
     page = host + path
-    if any(page.startswith(bad) or host.endswith(bad) for bad in allow["never"]):
-        return [f"{where}: {url} is a page that lists amounts"]
     if parsed.query or re.search(r"(^|/)search(/|$)", path.lower()):
         return [f"{where}: {url} is a search link, not a source"]
     if parsed.scheme != "https":
@@ -59,6 +57,8 @@ def link_problems(where: str, url: str, allow: Dict) -> List[str]:
         return [] if PAPER[host].match(path) else [f"{where}: {url} is not a DOI or a PubMed record"]
     if any(page.startswith(official) for official in allow["official"]):
         return []
+    if any(host == bad or host.endswith("." + bad) for bad in allow["never"]):
+        return [f"{where}: {url} is a page that lists amounts"]
     return [f"{where}: {url} is not on the reviewed allowlist (content/sources.yml)"]
 
 
