@@ -208,16 +208,15 @@ def help_lines_domain(lines: Dict, kinds: List[str]) -> Dict:
 
 def build() -> Dict[Path, str]:
     """Every generated file's text, by path."""
-    lines = helplines()
+    lines, all_topics = helplines(), topics()
     checker = load(CONTENT / "interaction_checker.yml")
+    # The pointers the topics name, and the poison pointer every interaction answer ends with.
+    used = {"poison"} | {t["help"] for t in all_topics}
     documents = {
-        OUTPUTS["topics"]: topics_domain(topics()),
-        OUTPUTS["rules"]: topic_rules(topics()),
+        OUTPUTS["topics"]: topics_domain(all_topics),
+        OUTPUTS["rules"]: topic_rules(all_topics),
         OUTPUTS["interactions"]: interactions_domain(classes(), checker),
-        # The pointers the topics name, and the poison pointer every interaction answer ends with.
-        OUTPUTS["helplines"]: help_lines_domain(
-            lines, [k for k in POINTERS if k in {"poison"} | {t["help"] for t in topics()}]
-        ),
+        OUTPUTS["helplines"]: help_lines_domain(lines, [kind for kind in POINTERS if kind in used]),
     }
     return {
         path: HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=1000)

@@ -27,11 +27,9 @@ from tools import content_build
 
 MAX_GRADE = 8.0
 MAX_AGE_MONTHS = 12
-# Topics whose answer must end with a help pointer (they are about harm).
-HARM_TOPICS = {
-    "7oh", "dependence", "effects", "medical_uses", "opioid_substitute", "overdose",
-    "pregnancy", "product_safety", "risks", "treatment", "withdrawal",
-}  # fmt: skip
+# The only topics that may end without a help pointer: they are not about harm. Any other
+# topic, a new one included, must name one.
+NOT_ABOUT_HARM = {"what_is_kratom", "legality", "strains", "drug_test", "false_positives", "travel"}
 HELP_KINDS = {"drugs", "poison", "crisis", "lines", "none"}
 PAPER = {"doi.org": re.compile(r"^/10\.\d{4,9}/\S+$"), "pubmed.ncbi.nlm.nih.gov": re.compile(r"^/\d{5,9}/?$")}
 URL = re.compile(r"https?://[^\s)]+")
@@ -127,7 +125,7 @@ def topic_problems(topics: List[Dict], lines: Optional[Dict] = None) -> List[str
             problems.append(f"topic {name}: reading grade {reading:.1f} is above {MAX_GRADE:.0f}")
         if topic["help"] not in HELP_KINDS:
             problems.append(f"topic {name}: help {topic['help']!r} is not one of {sorted(HELP_KINDS)}")
-        elif name in HARM_TOPICS and topic["help"] == "none":
+        elif name not in NOT_ABOUT_HARM and topic["help"] == "none":
             problems.append(f"topic {name}: touches harm but ends with no help pointer")
         if any(shows(topic["answer"], number) for number in every_number):
             problems.append(f"topic {name}: names a number itself; the help pointer gives the country's")
@@ -157,14 +155,14 @@ def country_number_problems(domain: Dict, lines: Dict) -> List[str]:
     """A variation shown to a person in country X never shows another country's help
     number (any response, the safety replies included)."""
     own = {country: help_numbers(row) for country, row in lines["countries"].items()}
+    foreign = {country: set().union(*own.values()) - numbers for country, numbers in own.items()}
     problems = []
     for name, variations in domain["responses"].items():
         for variation in variations:
             country = next((c["value"] for c in variation.get("condition") or [] if c["name"] == "country"), None)
             if country not in own:
                 continue
-            foreign = set().union(*own.values()) - own[country]
-            for number in sorted(n for n in foreign if shows(variation["text"], n)):
+            for number in sorted(n for n in foreign[country] if shows(variation["text"], n)):
                 problems.append(f"{name} ({country}): {number} is not a {country} number")
     return problems
 

@@ -136,3 +136,12 @@ def test_a_stale_generated_file_is_caught(content):
 def test_the_help_line_table_covers_every_country_the_assistant_knows():
     countries = set(load_domain()["slots"]["country"]["values"])
     assert countries == set(content_build.helplines()["countries"])
+
+
+def test_a_new_topic_must_name_a_help_pointer(content):
+    # Only the listed topics may end without one: a topic added later is held to it by default.
+    topic = yaml.safe_load((content / "topics" / "surgery.yml").read_text())
+    (content / "topics" / "new_topic.yml").write_text(yaml.safe_dump(dict(topic, topic="new_topic", help="none")))
+    assert "topic new_topic: touches harm but ends with no help pointer" in content_checks.topic_problems(
+        content_build.topics()
+    )
