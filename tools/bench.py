@@ -30,6 +30,7 @@ from typing import Callable, List, Optional, Tuple
 import aiohttp
 
 from tools import content_audit as content
+from tools import endpoints as endpoints_config
 from tools import nlu_check, redteam, servers
 
 ROOT = servers.ROOT
@@ -46,6 +47,19 @@ CONVERSATION: List[Tuple[str, bool]] = [
     ("what are the withdrawal symptoms", False),
     ("thanks", False),
 ]
+# One long conversation (the flat-cost check): a country first, then these six questions in
+# a loop, one person, until LONG_TURNS messages; p50 over the first and last WINDOW turns.
+LONG_OPENING = "I'm in Australia"
+LONG_LOOP = [
+    "what is kratom",
+    "is kratom addictive",
+    "how many grams should i take",
+    "is kratom ok with xanax",
+    "what are the withdrawal symptoms",
+    "is kratom legal",
+]
+LONG_TURNS = 400
+LONG_WINDOW = 30
 # The configuration `rasa init` writes in Rasa 3.6 (its defaults made explicit).
 STOCK_CONFIG = """recipe: default.v1
 language: en
@@ -95,6 +109,14 @@ class Result:
     errors: int = 0
     heldout_accuracy: Optional[float] = None
     guardrails: List[redteam.Figures] = field(default_factory=list)
+    long_turns: List[float] = field(default_factory=list)  # ms per turn of one long conversation
+
+    def long_p50(self, first: bool) -> float:
+        turns = self.long_turns[:LONG_WINDOW] if first else self.long_turns[-LONG_WINDOW:]
+        return percentile(turns, 50)
+
+    def long_ratio(self) -> float:
+        return self.long_p50(False) / self.long_p50(True) if self.long_turns else 0.0
 
     @property
     def c1(self) -> List[float]:
@@ -159,6 +181,22 @@ async def drive(url: str, people: int, messages_each: int, record: Callable[[flo
         return time.perf_counter() - started, len(errors)
 
 
+async def long_conversation(url: str, turns: int, errors: List[str]) -> List[float]:
+    """Milliseconds per turn of one person's conversation of `turns` messages."""
+    sender = uuid.uuid4().hex
+    messages = [LONG_OPENING] + [LONG_LOOP[i % len(LONG_LOOP)] for i in range(turns - 1)]
+    timings = []
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        for text in messages:
+            started = time.perf_counter()
+            async with session.post(url, json={"sender": sender, "message": text}) as response:
+                body = await response.json()
+                if response.status != 200 or not body:
+                    errors.append(f"{response.status}: {text}")
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
 def first_answer_seconds(client: servers.RestClient, started: float, process, timeout: float = 300) -> float:
     """Seconds from start until the Rasa server answers a first message."""
     while time.monotonic() - started < timeout:
@@ -173,7 +211,9 @@ def first_answer_seconds(client: servers.RestClient, started: float, process, ti
     raise TimeoutError("no answer")
 
 
-def measure_speed(result: Result, model: Path, c1_messages: int, c16_each: int, port: int) -> None:
+def measure_speed(
+    result: Result, model: Path, c1_messages: int, c16_each: int, port: int, long_turns: int = LONG_TURNS
+) -> None:
     """Start as `make run` does (SQLite conversation store, no HTTP API) and drive REST."""
     tracker_db = Path(tempfile.mkdtemp(prefix="bench-")) / "conversations.db"
     started = time.monotonic()
@@ -190,8 +230,25 @@ def measure_speed(result: Result, model: Path, c1_messages: int, c16_each: int, 
 
         _, errors_c1 = asyncio.run(drive(url, 1, c1_messages, record_c1))
         result.c16_seconds, errors_c16 = asyncio.run(drive(url, 16, c16_each, lambda ms, _: result.c16.append(ms)))
-        result.errors = errors_c1 + errors_c16
+        errors_long: List[str] = []
+        result.long_turns = asyncio.run(long_conversation(url, long_turns, errors_long))
+        result.errors = errors_c1 + errors_c16 + len(errors_long)
         result.rss_mb = {"rasa": servers.rss_mb(rasa.pid), "actions": servers.rss_mb(actions.pid)}
+
+
+def measure_long_with_rasa_store(result: Result, model: Path, port: int) -> None:
+    """The long conversation only, with Rasa's own SQL store, which reads back every event:
+    what the project's store (kratom_assistant/stores/tracker_store.py) saves."""
+    endpoints = endpoints_config.single_instance(port + 50, Path(tempfile.mkdtemp(prefix="bench-")) / "rasa.db")
+    endpoints["tracker_store"]["type"] = "sql"
+    with servers.running(
+        port, port + 50, log=subprocess.DEVNULL, model=model, endpoints_text=endpoints_config.as_yaml(endpoints)
+    ):
+        errors: List[str] = []
+        result.long_turns = asyncio.run(
+            long_conversation(f"http://127.0.0.1:{port}/webhooks/rest/webhook", LONG_TURNS, errors)
+        )
+        result.errors = len(errors)
 
 
 def measure_quality(result: Result, model: Path, port: int) -> None:
@@ -212,7 +269,7 @@ def table(results: List[Result]) -> str:
         "msg/s (c=16) | p99 ms (c=16) | Rasa RSS MB | actions RSS MB | errors |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in results:
+    for r in (r for r in results if r.c1):  # not the long-conversation-only row
         trained = f"{r.train_seconds:.0f}" if r.train_seconds is not None else "(existing model)"
         lines.append(
             f"| {r.name} | {trained} | {r.ready_seconds:.1f} | {percentile(r.c1, 50):.1f} | "
@@ -220,6 +277,18 @@ def table(results: List[Result]) -> str:
             f"{r.throughput():.1f} | {percentile(r.c16, 99):.1f} | {r.rss_mb.get('rasa', 0):.0f} | "
             f"{r.rss_mb.get('actions', 0):.0f} | {r.errors} |"
         )
+    long = [r for r in results if r.long_turns]
+    if long:
+        lines += [
+            "",
+            f"One conversation of {len(long[0].long_turns)} turns (c=1):",
+            "",
+            f"| configuration | p50 ms turns 1-{LONG_WINDOW} | p50 ms last {LONG_WINDOW} turns | ratio |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r.name} | {r.long_p50(True):.1f} | {r.long_p50(False):.1f} | {r.long_ratio():.2f} |" for r in long
+        ]
     quality = [r for r in results if r.heldout_accuracy is not None]
     if quality:
         lines += [
@@ -275,6 +344,7 @@ def targets(ours: Result, stock: Result) -> List[Tuple[str, bool]]:
         ("ready to answer within 20 s", ours.ready_seconds <= 20),
         ("Rasa server RSS <= 900 MB", ours.rss_mb["rasa"] <= 900),
         ("full training <= 3 minutes", ours.train_seconds <= 180),
+        (f"p50 over turns 371-{LONG_TURNS} <= 1.5x p50 over turns 1-{LONG_WINDOW}", ours.long_ratio() <= 1.5),
         ("no errors", ours.errors == 0),
         ("held-out accuracy no worse than stock", ours.heldout_accuracy >= stock.heldout_accuracy),
         ("dosing refused and crises escalated no less than stock, false alarms <= 1% or stock's", guardrails_held),
@@ -288,7 +358,7 @@ def main() -> int:
     REPORTS.mkdir(exist_ok=True)
     if args.smoke:
         smoke = Result("project (smoke)")
-        measure_speed(smoke, servers.DEFAULT_MODEL, c1_messages=5, c16_each=2, port=5405)
+        measure_speed(smoke, servers.DEFAULT_MODEL, c1_messages=5, c16_each=2, port=5405, long_turns=LONG_WINDOW + 10)
         report = table([smoke])
         print(report)
         (REPORTS / "bench-smoke.md").write_text(f"# Benchmark smoke\n\n{report}\n")
@@ -303,8 +373,12 @@ def main() -> int:
         measure_speed(result, model, c1_messages=300, c16_each=100, port=port)
         measure_quality(result, model, port)
         results.append(result)
-    ours, stock = results
-    checked = targets(ours, stock)
+        if name == "project":
+            before = Result("project, Rasa's SQL store (long conversation only)")
+            measure_long_with_rasa_store(before, model, port)
+            results.append(before)
+    ours, before, stock = results
+    checked = targets(ours, stock) + [("no errors with Rasa's SQL store", before.errors == 0)]
     report = "\n".join(
         [
             table(results),

@@ -28,6 +28,10 @@ DELETE = sqlalchemy.text(
     "DELETE FROM events WHERE sender_id IN "
     "(SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff)"
 )
+# The conversation store's slot snapshots (kratom_assistant/stores/tracker_store.py) go with them.
+DELETE_SLOTS = sqlalchemy.text(
+    "DELETE FROM conversation_slots WHERE sender_id NOT IN (SELECT DISTINCT sender_id FROM events)"
+)
 
 
 def purge(db_url: str, days: int, now: Optional[float] = None) -> int:
@@ -43,6 +47,8 @@ def purge(db_url: str, days: int, now: Optional[float] = None) -> int:
         with engine.begin() as connection:
             stale = len(connection.execute(STALE, {"cutoff": cutoff}).fetchall())
             connection.execute(DELETE, {"cutoff": cutoff})
+            if sqlalchemy.inspect(connection).has_table("conversation_slots"):
+                connection.execute(DELETE_SLOTS)
         return stale
     finally:
         engine.dispose()

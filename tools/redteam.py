@@ -9,7 +9,7 @@ would see:
 - an off-topic message must get the off-topic answer.
 
 Dev sets (tests/redteam/): read while the patterns and corpora were written; misses are
-printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v4/, see their READMEs):
+printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v5/, see their READMEs):
 written blind, never tuned on; only their figures are printed, never their messages, so
 that they stay unseen.
 Used by tests/servers/test_safety_rest.py (which asserts the figures) and `make eval`.
@@ -61,7 +61,12 @@ SETS = {
             {kind: f"{kind}.txt" for kind in ("dosing", "crisis", "ordinary", "offtopic")},
             sealed=True,
         )
-        for name, folder in (("sealed v2", "sealed_v2"), ("sealed v3", "sealed_v3"), ("sealed v4", "sealed_v4"))
+        for name, folder in (
+            ("sealed v2", "sealed_v2"),
+            ("sealed v3", "sealed_v3"),
+            ("sealed v4", "sealed_v4"),
+            ("sealed v5", "sealed_v5"),
+        )
     },
 }
 

@@ -1,5 +1,6 @@
-"""The conversation store: Rasa's SQL tracker store, same table and same rules, with its
-per-message reads and writes as SQLAlchemy Core statements instead of ORM queries.
+"""The conversation store: Rasa's SQL tracker store, same table, with its per-message reads
+and writes as SQLAlchemy Core statements instead of ORM queries, and a cost per message
+that does not grow with the conversation.
 
 For every message Rasa's SQLTrackerStore builds an ORM query, makes an object of each
 stored event, counts the stored events with a second ORM query and inserts the new ones
@@ -8,33 +9,93 @@ with SQLite (profiled with py-spy). This store reads the events of the latest se
 with three statements built once, on the same `events` table, so `make purge`, the
 PostgreSQL set-up and Rasa's own store all work on the same database. SQLite runs in
 write-ahead-log mode (below).
+
+Flat cost per turn. Rasa rebuilds the tracker from every event of the session on each
+message, and the rule policy then computes the states of the whole conversation, so a
+turn took twelve times longer at message 400 than at message 1 (`make bench`). What
+later turns depend on lives in slots (country, substances named, a refusal given, a
+pending "which one?"), and no rule looks back more than a few turns. So `retrieve` reads
+only the latest RECENT_EVENTS events, cut at a turn boundary, and puts the slot values in
+front of them as SlotSet events; the values come from a one-row-per-conversation snapshot
+(`conversation_slots`) that `save` updates with the tracker's final slots. Replaying the
+window on top of the final values gives the final values again. Every event is still
+appended to `events`: the full conversation stays for the API, the purge and forget-me.
+`save` finds the new events by locating the last stored event in the tracker, since the
+tracker no longer holds the whole session.
 """
 
-import itertools
 import json
+import logging
 from pathlib import Path
-from typing import Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+logger = logging.getLogger(__name__)
+
 EVENTS = SQLTrackerStore.SQLEvent.__table__
+# Events read back per message: several turns (a turn is at most about a dozen events),
+# more than the longest rule looks back.
+RECENT_EVENTS = 80
+SLOTS = sa.Table(
+    "conversation_slots",
+    sa.MetaData(),
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("slots", sa.Text, nullable=False),
+)
 _SENDER = sa.bindparam("sender")
-# As Rasa: the events from the latest session start on, or all when there is none.
+LATEST_EVENTS = (
+    sa.select(EVENTS.c.type_name, EVENTS.c.data)
+    .where(EVENTS.c.sender_id == _SENDER)
+    .order_by(EVENTS.c.id.desc())
+    .limit(RECENT_EVENTS)
+)
+# As Rasa's store when the window does not reach back to the session's start and there is
+# no snapshot (a conversation stored before the snapshots existed): the whole session.
 _SESSION_START = (
     sa.select(sa.func.max(EVENTS.c.timestamp))
     .where(EVENTS.c.sender_id == _SENDER, EVENTS.c.type_name == SessionStarted.type_name)
     .scalar_subquery()
 )
-_IN_LATEST_SESSION = sa.and_(
-    EVENTS.c.sender_id == _SENDER, sa.or_(EVENTS.c.timestamp >= _SESSION_START, _SESSION_START.is_(None))
+LATEST_SESSION_EVENTS = (
+    sa.select(EVENTS.c.type_name, EVENTS.c.data)
+    .where(EVENTS.c.sender_id == _SENDER, sa.or_(EVENTS.c.timestamp >= _SESSION_START, _SESSION_START.is_(None)))
+    .order_by(EVENTS.c.id)
 )
-LATEST_SESSION_EVENTS = sa.select(EVENTS.c.data).where(_IN_LATEST_SESSION).order_by(EVENTS.c.id)
-STORED_IN_LATEST_SESSION = sa.select(sa.func.count()).select_from(EVENTS).where(_IN_LATEST_SESSION)
+LAST_STORED = sa.select(EVENTS.c.data).where(EVENTS.c.sender_id == _SENDER).order_by(EVENTS.c.id.desc()).limit(1)
+READ_SLOTS = sa.select(SLOTS.c.slots).where(SLOTS.c.sender_id == _SENDER)
+UPDATE_SLOTS = SLOTS.update().where(SLOTS.c.sender_id == _SENDER).values(slots=sa.bindparam("slots"))
+INSERT_SLOTS = SLOTS.insert()
 APPEND_EVENT = EVENTS.insert()
+
+
+def _normalised(data: Dict[Text, Any]) -> Any:
+    return json.loads(json.dumps(data))
+
+
+def recent_window(rows: List[tuple]) -> Optional[List[Dict[Text, Any]]]:
+    """The events of `rows` (the latest stored, oldest first) from the session's start, as
+    in Rasa's store, or None when the window does not reach back to it."""
+    events = [json.loads(data) for _, data in rows]
+    starts = [i for i, (type_name, _) in enumerate(rows) if type_name == SessionStarted.type_name]
+    if starts:
+        return events[starts[-1] :]
+    if len(rows) < RECENT_EVENTS:
+        return events  # the whole conversation
+    return None
+
+
+def from_turn_boundary(events: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """From the first `action_listen` on, so that the window begins with a whole turn."""
+    for i, event in enumerate(events):
+        if event.get("event") == ActionExecuted.type_name and event.get("name") == ACTION_LISTEN_NAME:
+            return events[i:]
+    return events
 
 
 def _write_ahead_log(connection, _record) -> None:
@@ -61,31 +122,63 @@ class ConversationStore(SQLTrackerStore):
             )
             sa.event.listen(self.engine, "connect", _write_ahead_log)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        SLOTS.create(self.engine, checkfirst=True)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
-            rows = session.execute(LATEST_SESSION_EVENTS, {"sender": sender_id}).all()
-        if not self.domain or not rows:
-            return None
-        return DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows], self.domain.slots)
+            rows = session.execute(LATEST_EVENTS, {"sender": sender_id}).all()[::-1]
+            if not self.domain or not rows:
+                return None
+            events = recent_window(rows)
+            if events is None:
+                snapshot = session.execute(READ_SLOTS, {"sender": sender_id}).scalar()
+                if snapshot is None:
+                    rows = session.execute(LATEST_SESSION_EVENTS, {"sender": sender_id}).all()
+                    events = [json.loads(data) for _, data in rows]
+                else:
+                    events = from_turn_boundary([json.loads(data) for _, data in rows])
+                    at = events[0].get("timestamp")
+                    slots = [
+                        {"event": "slot", "name": name, "value": value, "timestamp": at}
+                        for name, value in json.loads(snapshot).items()
+                    ]
+                    events = slots + events
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         with self.session_scope() as session:
-            stored = session.execute(STORED_IN_LATEST_SESSION, {"sender": tracker.sender_id}).scalar()
-            rows = []
-            for event in itertools.islice(tracker.events, stored, None):
-                data = event.as_dict()
-                rows.append(
-                    {
-                        "sender_id": tracker.sender_id,
-                        "type_name": event.type_name,
-                        "timestamp": data.get("timestamp"),
-                        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        "action_name": data.get("name"),
-                        "data": json.dumps(data),
-                    }
-                )
+            last = session.execute(LAST_STORED, {"sender": tracker.sender_id}).scalar()
+            rows = [self._row(tracker.sender_id, event) for event in self._new_events(tracker, last)]
             if rows:
                 session.execute(APPEND_EVENT, rows)
+            slots = json.dumps(tracker.current_slot_values())
+            if not session.execute(UPDATE_SLOTS, {"sender": tracker.sender_id, "slots": slots}).rowcount:
+                session.execute(INSERT_SLOTS, {"sender_id": tracker.sender_id, "slots": slots})
             session.commit()
+
+    @staticmethod
+    def _new_events(tracker: DialogueStateTracker, last_stored: Optional[Text]) -> List[Event]:
+        """The tracker's events after the last one stored."""
+        events = list(tracker.events)
+        if last_stored is None:
+            return events
+        stored = json.loads(last_stored)
+        for i in range(len(events) - 1, -1, -1):
+            if _normalised(events[i].as_dict()) == stored:
+                return events[i + 1 :]
+        # Not found: the tracker was not read from this store. Keep what is newer.
+        logger.warning("The last stored event is not in the tracker; storing the events after its time.")
+        return [event for event in events if event.timestamp > stored.get("timestamp", 0)]
+
+    @staticmethod
+    def _row(sender_id: Text, event: Event) -> Dict[Text, Any]:
+        data = event.as_dict()
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }

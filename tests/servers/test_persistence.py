@@ -7,11 +7,12 @@ import time
 import uuid
 
 import pytest
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from kratom_assistant.stores.tracker_store import SLOTS, ConversationStore
 from tests.conftest import RESULTS
 from tools import purge, servers
 from tools.content_audit import response_texts
@@ -62,7 +63,7 @@ def save_conversation(store, sender: str, *message_times: float) -> None:
 @pytest.mark.filterwarnings("ignore")
 def test_purge_deletes_only_conversations_idle_past_the_retention(tmp_path):
     db = tmp_path / "conversations.db"
-    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(db))
+    store = ConversationStore(Domain.empty(), dialect="sqlite", db=str(db))
     now = time.time()
     save_conversation(store, "idle-40-days", now - 40 * DAY)
     save_conversation(store, "idle-10-days", now - 10 * DAY)
@@ -70,5 +71,7 @@ def test_purge_deletes_only_conversations_idle_past_the_retention(tmp_path):
     assert purge.purge(f"sqlite:///{db}", days=30, now=now) == 1
     kept = set(asyncio.run(store.keys()))
     assert kept == {"idle-10-days", "started-long-ago-still-active"}
+    with store.engine.connect() as connection:  # the slot snapshots went with the conversations
+        assert {s for (s,) in connection.execute(sqlalchemy.select(SLOTS.c.sender_id))} == kept
     assert purge.purge(f"sqlite:///{db}", days=5, now=now) == 1
     assert purge.purge(f"sqlite:///{tmp_path / 'empty.db'}", days=30, now=now) == 0
