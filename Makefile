@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED := false
 PYTEST := $(PY) -m pytest -p no:cacheprovider
 
 .PHONY: help setup system-packages train run scaleout load test test-unit test-model test-servers \
-        test-browser test-stories lint validate audit content review signoff eval bench purge lock clean
+        test-browser test-stories lint validate audit content review signoff eval bench purge stats lock clean
 
 help:
 	@echo "make run           set up, train if needed, start the assistant (REST + socket.io on :5005, widget demo on :8080)"
@@ -35,6 +35,7 @@ help:
 	@echo "make scaleout      two Rasa + two action servers behind nginx, Redis, PostgreSQL (:7000)"
 	@echo "make load          100 simulated people for 5 minutes against it (reports/load.md)"
 	@echo "make purge         delete conversations idle for more than RETENTION_DAYS (default 30)"
+	@echo "make stats         daily counts from the conversation store, never its words (reports/stats/)"
 
 # A virtual environment on Python 3.10 with the pinned dependencies.
 $(VENV)/.installed: requirements.txt constraints.txt tools/find_python310.sh
@@ -136,6 +137,11 @@ bench: $(MODEL)
 # Retention: delete stored conversations idle for more than RETENTION_DAYS (default 30).
 purge: $(VENV)/.installed
 	$(PY) -m tools.purge
+
+# Counts per day (conversations, topics, refusals, crisis replies...) from the conversation
+# store, never a message's text or a sender id: reports/stats/ (python -m tools.stats --help).
+stats: $(VENV)/.installed
+	$(PY) -m tools.stats
 
 # Re-resolve the pins after editing requirements.txt.
 lock: setup

@@ -78,6 +78,26 @@ def assistant_without_actions():
     yield from _running(with_action_server=False, name="no-actions")
 
 
+def stored_data(db: Path, sender: Optional[str] = None) -> List[str]:
+    """What the conversation store holds (SQLite): each event's stored JSON and each slot
+    snapshot, for one sender or all."""
+    import sqlalchemy as sa
+
+    from kratom_assistant.stores.tracker_store import EVENTS, SLOTS
+
+    engine = sa.create_engine(f"sqlite:///{db}")
+    try:
+        with engine.connect() as connection:
+            events = sa.select(EVENTS.c.data)
+            slots = sa.select(SLOTS.c.slots)
+            if sender is not None:
+                events = events.where(EVENTS.c.sender_id == sender)
+                slots = slots.where(SLOTS.c.sender_id == sender)
+            return [row[0] for row in connection.execute(events)] + [row[0] for row in connection.execute(slots)]
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def text_to_response(domain) -> Dict[str, str]:
     """Every curated text mapped back to its response name."""

@@ -22,6 +22,12 @@ window on top of the final values gives the final values again. Every event is s
 appended to `events`: the full conversation stays for the API, the purge and forget-me.
 `save` finds the new events by locating the last stored event in the tracker, since the
 tracker no longer holds the whole session.
+
+Privacy. What a person wrote is stored with personal details replaced by placeholders
+(kratom_assistant/privacy/scrub.py): the assistant has understood and answered the
+original by then. A turn that confirmed "forget me" (FORGET_REPLY) deletes the whole
+conversation, every session and the slot snapshot, instead of storing the turn, so the
+next message starts afresh.
 """
 
 import json
@@ -32,9 +38,11 @@ from typing import Any, Dict, List, Optional, Text
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, Event, SessionStarted
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from kratom_assistant.privacy.scrub import scrub_values
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +80,28 @@ READ_SLOTS = sa.select(SLOTS.c.slots).where(SLOTS.c.sender_id == _SENDER)
 UPDATE_SLOTS = SLOTS.update().where(SLOTS.c.sender_id == _SENDER).values(slots=sa.bindparam("slots"))
 INSERT_SLOTS = SLOTS.insert()
 APPEND_EVENT = EVENTS.insert()
+FORGET_EVENTS = EVENTS.delete().where(EVENTS.c.sender_id == _SENDER)
+FORGET_SLOTS = SLOTS.delete().where(SLOTS.c.sender_id == _SENDER)
+# The curated reply to "forget me" (/forget, "delete my conversation", the widget's button).
+FORGET_REPLY = "utter_conversation_forgotten"
+# The parts of a user event that hold what the person wrote.
+PERSONAL_FIELDS = ("text", "parse_data", "metadata")
 
 
 def _normalised(data: Dict[Text, Any]) -> Any:
     return json.loads(json.dumps(data))
+
+
+def stored_form(event: Event) -> Dict[Text, Any]:
+    """The event as it is stored: a user's message without personal details."""
+    data = event.as_dict()
+    if isinstance(event, UserUttered):
+        data.update({key: scrub_values(data[key]) for key in PERSONAL_FIELDS if key in data})
+    return data
+
+
+def forgets(events: List[Event]) -> bool:
+    return any(isinstance(event, ActionExecuted) and event.action_name == FORGET_REPLY for event in events)
 
 
 def recent_window(rows: List[tuple]) -> Optional[List[Dict[Text, Any]]]:
@@ -149,7 +175,13 @@ class ConversationStore(SQLTrackerStore):
         await self.stream_events(tracker)
         with self.session_scope() as session:
             last = session.execute(LAST_STORED, {"sender": tracker.sender_id}).scalar()
-            rows = [self._row(tracker.sender_id, event) for event in self._new_events(tracker, last)]
+            new_events = self._new_events(tracker, last)
+            if forgets(new_events):
+                session.execute(FORGET_EVENTS, {"sender": tracker.sender_id})
+                session.execute(FORGET_SLOTS, {"sender": tracker.sender_id})
+                session.commit()
+                return
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
             if rows:
                 session.execute(APPEND_EVENT, rows)
             slots = json.dumps(tracker.current_slot_values())
@@ -165,7 +197,7 @@ class ConversationStore(SQLTrackerStore):
             return events
         stored = json.loads(last_stored)
         for i in range(len(events) - 1, -1, -1):
-            if _normalised(events[i].as_dict()) == stored:
+            if _normalised(stored_form(events[i])) == stored:
                 return events[i + 1 :]
         # Not found: the tracker was not read from this store. Keep what is newer.
         logger.warning("The last stored event is not in the tracker; storing the events after its time.")
@@ -173,7 +205,7 @@ class ConversationStore(SQLTrackerStore):
 
     @staticmethod
     def _row(sender_id: Text, event: Event) -> Dict[Text, Any]:
-        data = event.as_dict()
+        data = stored_form(event)
         return {
             "sender_id": sender_id,
             "type_name": event.type_name,

@@ -11,7 +11,7 @@ import hmac
 import json
 import time
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 import jwt
 import pytest
@@ -20,12 +20,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from twilio.request_validator import RequestValidator
 
 from kratom_assistant.channels.slack import escape
-from tests.conftest import RESULTS
+from tests.conftest import RESULTS, stored_data
 from tests.fake_platform import FakePlatformAPI
+from tests.servers.test_privacy import found, message_with, personal_details
 from tools import servers
 from tools.content_audit import response_texts
 
 RASA_PORT, ACTION_PORT, FAKE_PORT = 5705, 5715, 5725
+CHANNELS_DB = RESULTS / "channels.db"  # conversations kept as `make run` keeps them
 TELEGRAM_TOKEN = "123456:TEST-token-for-the-fake-api"
 SECRETS = {
     "telegram": "telegram-secret",
@@ -69,7 +71,11 @@ def platform():
         "BOTFRAMEWORK_TOKEN_URL": f"{api.url}/botframework/token",
     }
     RESULTS.mkdir(exist_ok=True)
-    with open(RESULTS / "channels.log", "w") as log, servers.running(RASA_PORT, ACTION_PORT, log=log, env=env):
+    CHANNELS_DB.unlink(missing_ok=True)
+    with (
+        open(RESULTS / "channels.log", "w") as log,
+        servers.running(RASA_PORT, ACTION_PORT, log=log, env=env, tracker_db=CHANNELS_DB),
+    ):
         yield api
     api.stop()
 
@@ -451,3 +457,58 @@ def test_bot_framework_forged_token_is_refused(platform, forgery):
     mark = platform.mark()
     assert bot_framework_post(body, token).status_code == 401
     assert bot_framework_sent(platform, mark, body) == []
+
+
+# ------------------------------------------------------------------ Privacy, on every platform
+def say_on(name: str, platform, user: str, text: str) -> None:
+    if name == "telegram":
+        telegram_say(platform, int(user), text)
+    elif name == "slack":
+        slack_post(slack_event(user, text), "application/json")
+    elif name == "facebook":
+        messenger_post({"text": text}, user)
+    elif name == "twilio":
+        twilio_post(user, text)
+    else:
+        body = activity(platform, user, text)
+        bot_framework_post(body, bot_framework_token(body["serviceUrl"]))
+
+
+def new_user(name: str) -> str:
+    n = uuid.uuid4().int
+    return {
+        "telegram": str(42000 + n % 100000),
+        "slack": "U" + uuid.uuid4().hex[:8].upper(),
+        "facebook": uuid.uuid4().hex[:16],
+        "twilio": f"+1555{n % 10**7:07d}",
+        "botframework": "29:" + uuid.uuid4().hex[:10],
+    }[name]
+
+
+def eventually(check, timeout: float = 15.0):
+    """check()'s result once it is truthy (platforms may answer after the webhook returns)."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return result
+
+
+@pytest.mark.parametrize("name", ["telegram", "slack", "facebook", "twilio", "botframework"])
+def test_details_are_not_stored_and_forget_deletes_the_conversation(platform, domain, name):
+    user, details, marker = new_user(name), personal_details(), f"okapi{uuid.uuid4().hex[:8]}"
+    say_on(name, platform, user, message_with(details) + f" {marker}")
+    say_on(name, platform, user, f"is kratom legal {marker}")
+
+    def stored():
+        return [row for row in stored_data(CHANNELS_DB) if marker in row]
+
+    assert eventually(lambda: len([row for row in stored() if '"event": "user"' in row]) >= 2), name
+    assert any("[name]" in row and "[email]" in row for row in stored())
+    assert found(details, stored_data(CHANNELS_DB)) == []
+    assert found(details, [(RESULTS / "channels.log").read_text(errors="replace")]) == []
+    mark = platform.mark()
+    say_on(name, platform, user, "/forget")
+    assert eventually(
+        lambda: [c for c in platform.calls[mark:] if "deleted this conversation" in unquote_plus(c.body.decode())]
+    ), name
+    assert eventually(lambda: not stored()), name

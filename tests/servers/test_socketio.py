@@ -2,18 +2,19 @@
 
 import asyncio
 import uuid
+from typing import Optional
 
 import socketio
 
 from tools.content_audit import response_texts
 
 
-async def converse(url: str, messages, settle: float = 1.5):
+async def converse(url: str, messages, settle: float = 1.5, session_id: Optional[str] = None):
     """Send messages over socket.io like the widget does; return the replies to each."""
     # Long-polling: the pinned engine.io client needs a newer aiohttp for websockets than
     # Rasa 3.6 allows; the server side is the same either way.
     client = socketio.AsyncClient()
-    session_id = uuid.uuid4().hex
+    session_id = session_id or uuid.uuid4().hex
     replies, confirmed = [], asyncio.Event()
     client.on("session_confirm", lambda *_: confirmed.set())
     client.on("bot_uttered", lambda data: replies[-1].append(data))

@@ -99,3 +99,34 @@ def test_a_conversation_stored_before_the_snapshots_comes_back_whole(store):
 def test_the_window_is_cut_at_a_turn_boundary():
     events = [{"event": "bot", "text": "x"}, {"event": "action", "name": "action_listen"}, {"event": "user"}]
     assert tracker_store.from_turn_boundary(events) == events[1:]
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_message_is_stored_without_personal_details_and_the_tracker_keeps_working(store):
+    tracker = asyncio.run(store.create_tracker("person"))
+    tracker.update(UserUttered("my name is Sarah, call me on 07700 900123", {"name": "greet", "confidence": 1.0}))
+    asyncio.run(store.save(tracker))
+    turn(tracker, 1)
+    asyncio.run(store.save(tracker))  # the scrubbed message is still found as stored: nothing twice
+    stored = stored_events(store, "person")
+    assert [e["text"] for e in stored if e["event"] == "user"] == ["my name is [name], call me on [phone]", "message 1"]
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_turn_that_confirms_forget_me_deletes_every_session_of_the_conversation(store):
+    tracker = asyncio.run(store.create_tracker("person"))
+    tracker.update(SlotSet("country", "uk"))
+    turn(tracker, 1)
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    turn(tracker, 2)
+    asyncio.run(store.save(tracker))
+    asyncio.run(store.save(asyncio.run(store.create_tracker("someone else"))))
+    tracker = asyncio.run(store.retrieve("person"))
+    tracker.update(UserUttered("/forget", {"name": "forget", "confidence": 1.0}))
+    tracker.update(ActionExecuted(tracker_store.FORGET_REPLY))
+    asyncio.run(store.save(tracker))
+    assert stored_events(store, "person") == [] and asyncio.run(store.retrieve("person")) is None
+    with store.engine.connect() as connection:
+        assert [s for (s,) in connection.execute(sa.select(tracker_store.SLOTS.c.sender_id))] == ["someone else"]
+    assert stored_events(store, "someone else")

@@ -1,0 +1,1 @@
+"""What the assistant keeps of people: personal details removed before storing."""
