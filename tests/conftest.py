@@ -80,9 +80,10 @@ def assistant_without_actions():
 
 def stored_data(db: Path, sender: Optional[str] = None) -> List[str]:
     """What the conversation store holds (SQLite): each event's stored JSON and each slot
-    snapshot, for one sender or all."""
+    snapshot, for one conversation (by the channel's id) or all."""
     import sqlalchemy as sa
 
+    from kratom_assistant.privacy import pseudonym
     from kratom_assistant.stores.tracker_store import EVENTS, SLOTS
 
     engine = sa.create_engine(f"sqlite:///{db}")
@@ -90,9 +91,10 @@ def stored_data(db: Path, sender: Optional[str] = None) -> List[str]:
         with engine.connect() as connection:
             events = sa.select(EVENTS.c.data)
             slots = sa.select(SLOTS.c.slots)
-            if sender is not None:
-                events = events.where(EVENTS.c.sender_id == sender)
-                slots = slots.where(SLOTS.c.sender_id == sender)
+            if sender is not None:  # stored under a keyed hash of the id
+                stored_id = pseudonym.stored_id(pseudonym.load_key(engine), sender)
+                events = events.where(EVENTS.c.sender_id == stored_id)
+                slots = slots.where(SLOTS.c.sender_id == stored_id)
             return [row[0] for row in connection.execute(events)] + [row[0] for row in connection.execute(slots)]
     finally:
         engine.dispose()

@@ -23,7 +23,9 @@ appended to `events`: the full conversation stays for the API, the purge and for
 `save` finds the new events by locating the last stored event in the tracker, since the
 tracker no longer holds the whole session.
 
-Privacy. What a person wrote is stored with personal details replaced by placeholders
+Privacy. Conversations are stored under a keyed hash of their id, never the id itself
+(a phone number on SMS and WhatsApp; kratom_assistant/privacy/pseudonym.py). What a
+person wrote is stored with personal details replaced by placeholders
 (kratom_assistant/privacy/scrub.py): the assistant has understood and answered the
 original by then. A turn that confirmed "forget me" (FORGET_REPLY) deletes the whole
 conversation, every session and the slot snapshot, instead of storing the turn, so the
@@ -33,7 +35,7 @@ next message starts afresh.
 import json
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -42,6 +44,7 @@ from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserU
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from kratom_assistant.privacy import pseudonym
 from kratom_assistant.privacy.scrub import scrub_values
 
 logger = logging.getLogger(__name__)
@@ -75,6 +78,7 @@ LATEST_SESSION_EVENTS = (
     .where(EVENTS.c.sender_id == _SENDER, sa.or_(EVENTS.c.timestamp >= _SESSION_START, _SESSION_START.is_(None)))
     .order_by(EVENTS.c.id)
 )
+ALL_EVENTS = sa.select(EVENTS.c.data).where(EVENTS.c.sender_id == _SENDER).order_by(EVENTS.c.id)
 LAST_STORED = sa.select(EVENTS.c.data).where(EVENTS.c.sender_id == _SENDER).order_by(EVENTS.c.id.desc()).limit(1)
 READ_SLOTS = sa.select(SLOTS.c.slots).where(SLOTS.c.sender_id == _SENDER)
 UPDATE_SLOTS = SLOTS.update().where(SLOTS.c.sender_id == _SENDER).values(slots=sa.bindparam("slots"))
@@ -148,18 +152,24 @@ class ConversationStore(SQLTrackerStore):
             )
             sa.event.listen(self.engine, "connect", _write_ahead_log)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
-        SLOTS.create(self.engine, checkfirst=True)
+        pseudonym.create_table(SLOTS, self.engine)
+        self._id_key = pseudonym.load_key(self.engine)
+
+    def stored_id(self, sender_id: Text) -> Text:
+        """The id a conversation is stored under (never the channel's id itself)."""
+        return pseudonym.stored_id(self._id_key, sender_id)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        stored_id = self.stored_id(sender_id)
         with self.session_scope() as session:
-            rows = session.execute(LATEST_EVENTS, {"sender": sender_id}).all()[::-1]
+            rows = session.execute(LATEST_EVENTS, {"sender": stored_id}).all()[::-1]
             if not self.domain or not rows:
                 return None
             events = recent_window(rows)
             if events is None:
-                snapshot = session.execute(READ_SLOTS, {"sender": sender_id}).scalar()
+                snapshot = session.execute(READ_SLOTS, {"sender": stored_id}).scalar()
                 if snapshot is None:
-                    rows = session.execute(LATEST_SESSION_EVENTS, {"sender": sender_id}).all()
+                    rows = session.execute(LATEST_SESSION_EVENTS, {"sender": stored_id}).all()
                     events = [json.loads(data) for _, data in rows]
                 else:
                     events = from_turn_boundary([json.loads(data) for _, data in rows])
@@ -171,22 +181,38 @@ class ConversationStore(SQLTrackerStore):
                     events = slots + events
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        """Every session of the conversation (the HTTP API's tracker)."""
+        with self.session_scope() as session:
+            rows = session.execute(ALL_EVENTS, {"sender": self.stored_id(conversation_id)}).all()
+        if not self.domain or not rows:
+            return None
+        return DialogueStateTracker.from_dict(
+            conversation_id, [json.loads(data) for (data,) in rows], self.domain.slots
+        )
+
+    async def keys(self) -> Iterable[Text]:
+        """The stored ids (keyed hashes: the channels' ids are not kept)."""
+        with self.session_scope() as session:
+            return [sender for (sender,) in session.execute(sa.select(EVENTS.c.sender_id).distinct())]
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
+        stored_id = self.stored_id(tracker.sender_id)
         with self.session_scope() as session:
-            last = session.execute(LAST_STORED, {"sender": tracker.sender_id}).scalar()
+            last = session.execute(LAST_STORED, {"sender": stored_id}).scalar()
             new_events = self._new_events(tracker, last)
             if forgets(new_events):
-                session.execute(FORGET_EVENTS, {"sender": tracker.sender_id})
-                session.execute(FORGET_SLOTS, {"sender": tracker.sender_id})
+                session.execute(FORGET_EVENTS, {"sender": stored_id})
+                session.execute(FORGET_SLOTS, {"sender": stored_id})
                 session.commit()
                 return
-            rows = [self._row(tracker.sender_id, event) for event in new_events]
+            rows = [self._row(stored_id, event) for event in new_events]
             if rows:
                 session.execute(APPEND_EVENT, rows)
             slots = json.dumps(tracker.current_slot_values())
-            if not session.execute(UPDATE_SLOTS, {"sender": tracker.sender_id, "slots": slots}).rowcount:
-                session.execute(INSERT_SLOTS, {"sender_id": tracker.sender_id, "slots": slots})
+            if not session.execute(UPDATE_SLOTS, {"sender": stored_id, "slots": slots}).rowcount:
+                session.execute(INSERT_SLOTS, {"sender_id": stored_id, "slots": slots})
             session.commit()
 
     @staticmethod

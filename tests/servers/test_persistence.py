@@ -70,7 +70,7 @@ def test_purge_deletes_only_conversations_idle_past_the_retention(tmp_path):
     save_conversation(store, "started-long-ago-still-active", now - 60 * DAY, now - 1 * DAY)
     assert purge.purge(f"sqlite:///{db}", days=30, now=now) == 1
     kept = set(asyncio.run(store.keys()))
-    assert kept == {"idle-10-days", "started-long-ago-still-active"}
+    assert kept == {store.stored_id("idle-10-days"), store.stored_id("started-long-ago-still-active")}
     with store.engine.connect() as connection:  # the slot snapshots went with the conversations
         assert {s for (s,) in connection.execute(sqlalchemy.select(SLOTS.c.sender_id))} == kept
     assert purge.purge(f"sqlite:///{db}", days=5, now=now) == 1

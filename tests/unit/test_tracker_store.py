@@ -40,7 +40,7 @@ def store(tmp_path):
 def stored_events(store, sender):
     with store.engine.connect() as connection:
         rows = connection.execute(
-            sa.select(tracker_store.EVENTS.c.data).where(tracker_store.EVENTS.c.sender_id == sender)
+            sa.select(tracker_store.EVENTS.c.data).where(tracker_store.EVENTS.c.sender_id == store.stored_id(sender))
         )
         return [json.loads(data) for (data,) in rows]
 
@@ -128,5 +128,25 @@ def test_a_turn_that_confirms_forget_me_deletes_every_session_of_the_conversatio
     asyncio.run(store.save(tracker))
     assert stored_events(store, "person") == [] and asyncio.run(store.retrieve("person")) is None
     with store.engine.connect() as connection:
-        assert [s for (s,) in connection.execute(sa.select(tracker_store.SLOTS.c.sender_id))] == ["someone else"]
+        stored = [s for (s,) in connection.execute(sa.select(tracker_store.SLOTS.c.sender_id))]
+    assert stored == [store.stored_id("someone else")]
     assert stored_events(store, "someone else")
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_conversations_are_stored_under_a_keyed_hash_of_their_id(store, tmp_path, monkeypatch):
+    phone = "whatsapp:+447700900123"
+    tracker = asyncio.run(store.create_tracker(phone))
+    turn(tracker, 1)
+    asyncio.run(store.save(tracker))
+    with store.engine.connect() as connection:
+        ids = {s for (s,) in connection.execute(sa.select(tracker_store.EVENTS.c.sender_id))}
+    assert ids == {store.stored_id(phone)} and "447700900123" not in store.stored_id(phone)
+    assert asyncio.run(store.retrieve(phone)).sender_id == phone  # the channel still gets its id back
+    assert asyncio.run(store.retrieve_full_tracker(phone)).latest_message.text == "message 1"
+    # The same database gives the same ids to every server; another key gives others.
+    again = ConversationStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "conversations.db"))
+    assert again.stored_id(phone) == store.stored_id(phone)
+    monkeypatch.setenv("CONVERSATION_ID_KEY", "a secret from the deployment")
+    keyed = ConversationStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "conversations.db"))
+    assert keyed.stored_id(phone) != store.stored_id(phone)
