@@ -15,6 +15,7 @@ QUESTIONS = [
     ("people say turmeric potentiates kratom, is that true", "utter_potentiators"),
     ("could kratom be the reason my liver tests came back high", "utter_liver_signs"),
     ("what are the signs kratom is hurting my liver", "utter_liver_signs"),
+    ("my eyes look yellow and my pee is dark", "utter_liver_signs"),
     ("can kratom withdrawal cause seizures?", "utter_heart_seizures"),
     ("i get palpitations on kratom, should i worry", "utter_heart_seizures"),
     ("my son is using kratom, how can I help him?", "utter_helping_family"),
@@ -28,6 +29,7 @@ QUESTIONS = [
     ("can kratom cause a false positive for opiates?", "utter_false_positives"),
     ("i tested positive for methadone but only take kratom, how do i dispute it", "utter_false_positives"),
     ("can I take kratom with me on my flight to Thailand?", "utter_travel"),
+    ("can I take kratom to Thailand?", "utter_travel"),
     ("is it ok to fly to australia with kratom in my bag", "utter_travel"),
 ]
 
@@ -52,8 +54,8 @@ def test_community_words_reach_the_right_topic(assistant, domain, question, resp
     assert texts and texts[0] in response_texts(domain, response), (question, texts[:1])
 
 
-def test_yellow_eyes_and_dark_urine_described_now_get_emergency_numbers_first(assistant, domain):
-    # Told as happening now, jaundice gets the emergency and poison numbers first (the
-    # safety screen reads it as acute); the liver answer is for questions about the signs.
-    texts = assistant.texts("my eyes look yellow and my pee is dark", uuid.uuid4().hex)
+def test_liver_signs_with_confusion_or_vomiting_get_emergency_numbers_first(assistant, domain):
+    # Yellow eyes alone get the liver answer (see a doctor now); with signs of acute
+    # illness they are an emergency, as the liver answer itself says.
+    texts = assistant.texts("my dad's skin has gone yellow and now he's confused and vomiting", uuid.uuid4().hex)
     assert texts[0] in response_texts(domain, "utter_emergency_numbers")
