@@ -4,19 +4,35 @@
  *
  *   <link rel="stylesheet" href="/widget.css">
  *   <script src="/socket.io.min.js"></script>
- *   <script src="/widget.js" data-server-url="https://bot.example.org" data-title="..."></script>
+ *   <script src="/widget.js" data-server-url="https://bot.example.org" data-title="..."
+ *           data-exit-url="https://www.google.com/"></script>
  *
  * Every message is shown with textContent and text nodes, never as HTML, and the
- * assistant's text is shown as sent: only its http(s) addresses become links.
+ * assistant's text is shown as sent: only its http(s) addresses become links. The
+ * widget's own words are its controls' labels; everything the assistant says comes
+ * from the server.
  */
 (function () {
   "use strict";
 
   var script = document.currentScript;
+  // "Leave quickly" goes here: a neutral page, chosen by the site (data-exit-url).
+  var DEFAULT_EXIT_URL = "https://www.google.com/";
+
+  // Only an http(s) address, resolved against the page: never javascript: or data:.
+  function exitUrl(value) {
+    try {
+      var url = new URL(value, window.location.href);
+      if (url.protocol === "https:" || url.protocol === "http:") return url.href;
+    } catch (e) { /* not an address */ }
+    return DEFAULT_EXIT_URL;
+  }
+
   var config = {
     serverUrl: script.getAttribute("data-server-url") ||
       window.location.protocol + "//" + window.location.hostname + ":5005",
-    title: script.getAttribute("data-title") || "Kratom information assistant"
+    title: script.getAttribute("data-title") || "Kratom information assistant",
+    exitUrl: exitUrl(script.getAttribute("data-exit-url") || DEFAULT_EXIT_URL)
   };
   var DISCLAIMER = "Information, not medical advice. In an emergency call your local emergency number.";
   var STATUS = {  // what the panel says about the connection; nothing when online
@@ -24,10 +40,19 @@
     offline: "Can't reach the assistant, trying again…",
     online: ""
   };
-  var STORE = "kratomWidget.";  // localStorage keys: the session id and the transcript
+  // After "Delete chat" while the assistant could not be reached.
+  var DELETED_HERE_ONLY = "Deleted from this device only: the assistant's copy could not be deleted.";
+  var TYPING = "Assistant is typing";
+  var TYPING_TIMEOUT_MS = 20000;  // no answer by then: stop saying one is coming
+  var FORGET = "/forget";         // the assistant deletes the conversation (intent forget)
+  var DOUBLE_ESCAPE_MS = 1000;    // Escape twice within this leaves the page
+  var PHONE = "(max-width: 480px)";  // the panel covers the page (widget.css)
+  var STORE = "kratomWidget.";  // storage keys: the session id and the transcript
   var MAX_MESSAGES = 200;       // keep localStorage small
 
   // ------------------------------------------------------------------ storage
+  var leaving = false;  // "Leave quickly" under way: nothing is written any more
+
   function load(key, fallback) {
     try {
       var value = window.localStorage.getItem(STORE + key);
@@ -38,9 +63,25 @@
   }
 
   function save(key, value) {
+    if (leaving) return;
     try {
       window.localStorage.setItem(STORE + key, JSON.stringify(value));
     } catch (e) { /* storage full or blocked: the chat still works, it just isn't kept */ }
+  }
+
+  // Every key of the widget, in localStorage and sessionStorage.
+  function forgetStored() {
+    ["localStorage", "sessionStorage"].forEach(function (name) {
+      try {
+        var storage = window[name];
+        var keys = [];
+        for (var i = 0; i < storage.length; i++) {
+          var key = storage.key(i);
+          if (key && key.indexOf(STORE) === 0) keys.push(key);
+        }
+        keys.forEach(function (key) { storage.removeItem(key); });
+      } catch (e) { /* storage blocked: nothing was kept there */ }
+    });
   }
 
   function newSessionId() {
@@ -70,16 +111,28 @@
 
   var header = el("div", { "class": "kw-header" });
   var title = el("h2", { id: "kw-title", "class": "kw-title" }, config.title);
-  var clearButton = el("button", { type: "button", "class": "kw-clear" }, "Clear chat");
-  var closeButton = el("button", { type: "button", "class": "kw-close", "aria-label": "Close chat" }, "×");
-  header.append(title, clearButton, closeButton);
+  // A word, not "×": its name then holds what is seen (WCAG 2.5.3), and it needs no guessing.
+  var closeButton = el("button", { type: "button", "class": "kw-close", "aria-label": "Close chat" }, "Close");
+  var actions = el("div", { "class": "kw-actions" });
+  var leaveButton = el("button", { type: "button", "class": "kw-leave",
+    "aria-label": "Leave quickly: clears this chat and opens another page (or press Escape twice)" },
+    "Leave quickly");
+  var deleteButton = el("button", { type: "button", "class": "kw-delete",
+    "aria-label": "Delete chat: deletes this conversation here and on the assistant's server" },
+    "Delete chat");
+  actions.append(leaveButton, deleteButton);
+  header.append(title, closeButton, actions);
 
   var disclaimer = el("p", { "class": "kw-disclaimer" }, DISCLAIMER);
   var status = el("p", { "class": "kw-status", role: "status" });
-  var log = el("ol", { "class": "kw-log", "aria-label": "Conversation", tabindex: "0" });
-  // New bot messages are read out from here (not from the log, so the user's own
-  // messages and the restored history are not read out again).
-  var announcer = el("div", { "class": "kw-visually-hidden", "aria-live": "polite" });
+  // The conversation: the one live region for messages (new ones, the user's and the
+  // assistant's, are read out; the restored history is not).
+  var log = el("div", { "class": "kw-log", role: "log", "aria-live": "polite", "aria-label": "Conversation",
+                        tabindex: "0" });
+  var list = el("ol", { "class": "kw-messages" });
+  log.appendChild(list);
+  // "Assistant is typing": said once when it appears; the dots move in CSS only.
+  var typing = el("div", { "class": "kw-typing", role: "status" });
 
   var form = el("form", { "class": "kw-form" });
   var label = el("label", { "for": "kw-input", "class": "kw-visually-hidden" }, "Your message");
@@ -90,7 +143,7 @@
 
   var replies = el("div", { "class": "kw-replies", role: "group", "aria-label": "Suggested replies" });
 
-  panel.append(header, disclaimer, status, log, announcer, form, replies);
+  panel.append(header, disclaimer, status, log, typing, form, replies);
   root.append(launcher, panel);
   if (document.body) {
     document.body.appendChild(root);
@@ -139,7 +192,7 @@
       text.textContent = message.text;
     }
     item.appendChild(text);
-    log.appendChild(item);
+    list.appendChild(item);
     return item;
   }
 
@@ -162,7 +215,7 @@
   // Show the latest turn from its start: the user's last message at the top of the log,
   // so a long answer is read from its beginning.
   function scrollToLatestTurn() {
-    var users = log.querySelectorAll(".kw-user");
+    var users = list.querySelectorAll(".kw-user");
     var last = users[users.length - 1];
     log.scrollTop = last ? last.offsetTop - log.offsetTop - 12 : log.scrollHeight;
   }
@@ -172,21 +225,35 @@
     transcript = transcript.slice(-MAX_MESSAGES);
     save("transcript", transcript);
     renderMessage(message);
-    // Screen readers hear the whole of the latest answer: the announcer holds the bot's
-    // messages since the person's last one (capped, so it never grows without end).
-    if (message.from === "user") announcer.textContent = "";
-    if (message.from === "bot") {
-      announcer.appendChild(el("p", {}, message.text));
-      while (announcer.childNodes.length > 12) announcer.removeChild(announcer.firstChild);
-    }
     renderReplies();
     scrollToLatestTurn();
   }
 
+  var typingTimer = null;
+
+  function showTyping() {
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(hideTyping, TYPING_TIMEOUT_MS);
+    if (typing.firstChild) return;  // already showing: not announced again
+    var dots = el("span", { "class": "kw-dots", "aria-hidden": "true" });
+    dots.append(el("span"), el("span"), el("span"));
+    typing.append(el("span", { "class": "kw-typing-text" }, TYPING), dots);
+  }
+
+  function hideTyping() {
+    clearTimeout(typingTimer);
+    typing.textContent = "";
+  }
+
+  var deletedHereOnly = false;  // shown with the connection's state until back online
+
   function setState(state) {
     ready = state === "online";
-    status.textContent = STATUS[state];
-    status.hidden = !STATUS[state];
+    if (ready) deletedHereOnly = false;
+    var text = STATUS[state];
+    if (deletedHereOnly) text = DELETED_HERE_ONLY + (text ? " " + text : "");
+    status.textContent = text;
+    status.hidden = !text;
     panel.setAttribute("data-state", state);
   }
 
@@ -212,25 +279,62 @@
     });
     socket.on("session_confirm", function () { setState("online"); });
     socket.on("bot_uttered", function (data) {
+      if (leaving) return;
       if (!data || typeof data.text !== "string") return;  // only text is shown
+      hideTyping();
       var quickReplies = (data.quick_replies || []).map(function (reply) {
         return { title: String(reply.title), payload: String(reply.payload) };
       });
       addMessage({ from: "bot", text: data.text, quickReplies: quickReplies });
     });
-    socket.on("disconnect", function () { setState("offline"); });
+    socket.on("disconnect", function () {
+      hideTyping();  // an answer to the old connection won't reach this one
+      setState("offline");
+    });
     socket.on("connect_error", function () { setState("offline"); });
   }
 
   // text is what goes to the assistant; shown is what the user sees (a quick reply's title).
   function send(text, shown) {
-    if (!ready) return false;  // nothing is lost: the caller keeps what was typed
+    if (!ready || !socket.connected) return false;  // nothing is lost: the caller keeps what was typed
     addMessage({ from: "user", text: shown });
     socket.emit("user_uttered", { message: text, session_id: sessionId });
+    showTyping();
     return true;
   }
 
+  // Asks the assistant to delete this session's conversation, if it can be reached now.
+  // Nothing is ever queued: socket.io would send it on reconnecting, under an old id.
+  function forgetOnServer() {
+    if (socket && socket.connected) {
+      socket.emit("user_uttered", { message: FORGET, session_id: sessionId });
+      return true;
+    }
+    if (socket) socket.sendBuffer = [];
+    return false;
+  }
+
+  // The conversation gone from the page and the browser.
+  function forgetHere() {
+    hideTyping();
+    transcript = [];
+    list.textContent = "";
+    renderReplies();
+    forgetStored();
+  }
+
   // ------------------------------------------------------------------ controls
+  function covers() {  // the panel covers the page: the focus stays in it
+    return !panel.hidden && Boolean(window.matchMedia) && window.matchMedia(PHONE).matches;
+  }
+
+  function focusable() {
+    var nodes = panel.querySelectorAll("button, input, a[href], [tabindex]:not([tabindex='-1'])");
+    return Array.prototype.filter.call(nodes, function (node) {
+      return !node.disabled && node.getClientRects().length > 0;
+    });
+  }
+
   function open() {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
@@ -249,8 +353,31 @@
     if (panel.hidden) open(); else close();
   });
   closeButton.addEventListener("click", close);
+
   panel.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") close();
+    if (event.key === "Escape") {
+      close();  // a second Escape within a second leaves the page (see below)
+    } else if (event.key === "Tab" && covers()) {
+      // Tab and Shift+Tab go round the panel's controls, never to the page behind it.
+      var items = focusable();
+      if (!items.length) return;
+      var first = items[0], last = items[items.length - 1];
+      var inside = panel.contains(document.activeElement);
+      if (event.shiftKey && (document.activeElement === first || !inside)) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && (document.activeElement === last || !inside)) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+  });
+  // Focus that reaches the page behind the covering panel by other means comes back.
+  document.addEventListener("focusin", function (event) {
+    if (covers() && !panel.contains(event.target)) {
+      var items = focusable();
+      (items.indexOf(input) >= 0 ? input : items[0] || panel).focus();
+    }
   });
 
   form.addEventListener("submit", function (event) {
@@ -259,18 +386,57 @@
     if (text && send(text, text)) input.value = "";
   });
 
-  // A new conversation: forget this one here and start a new session.
-  clearButton.addEventListener("click", function () {
-    transcript = [];
-    save("transcript", transcript);
+  // Delete chat: the assistant deletes the conversation (its confirmation, answered on
+  // the old session, still reaches this socket, which stays in the old session's room,
+  // and is shown in the new conversation); then this browser forgets it and a new
+  // session starts.
+  deleteButton.addEventListener("click", function () {
+    var asked = forgetOnServer();
+    forgetHere();
     sessionId = newSessionId();
     save("session", sessionId);
-    log.textContent = "";
-    renderReplies();
-    if (socket && socket.connected) {
+    deletedHereOnly = !asked;
+    if (asked) {
+      showTyping();  // until the confirmation arrives
       setState("connecting");
       socket.emit("session_request", { session_id: sessionId });
+    } else {  // offline: (re)connecting will ask for the new session
+      setState(panel.getAttribute("data-state") === "offline" ? "offline" : "connecting");
     }
     input.focus();
   });
+
+  // Leave quickly: the chat gone from the page and the browser, the assistant asked to
+  // delete it (not waiting for its answer), and the page replaced by a neutral one,
+  // without an entry in the history for the back button to return to.
+  function leaveQuickly() {
+    if (leaving) return;
+    try {
+      var cover = el("div", { "class": "kw-exit-cover" });
+      document.documentElement.appendChild(cover);
+      panel.hidden = true;
+      forgetOnServer();
+      leaving = true;
+      forgetHere();
+      if (socket) socket.off("bot_uttered");
+    } finally {
+      leaving = true;
+      window.location.replace(config.exitUrl);
+    }
+  }
+
+  leaveButton.addEventListener("click", leaveQuickly);
+
+  // Escape twice within a second, anywhere on the page. The first Escape does what it
+  // always does (in the panel: closes it); held keys and input methods don't count.
+  var lastEscape = 0;
+  window.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.repeat || event.isComposing) return;
+    var now = Date.now();
+    if (now - lastEscape <= DOUBLE_ESCAPE_MS) {
+      leaveQuickly();
+    } else {
+      lastEscape = now;
+    }
+  }, true);
 })();

@@ -147,8 +147,8 @@ def test_answers_quick_replies_links_and_dosing_refusal(visit, domain):
 
     say(page, "what is kratom")
     answer(page, is_response(domain, "utter_what_is_kratom"))
-    # The new answer is read out to screen readers.
-    expect(page.locator(".kw-panel [aria-live]")).to_contain_text("Kratom is a tree")
+    # The new answer is read out to screen readers: the transcript is a live log.
+    expect(page.locator(".kw-panel [role=log][aria-live=polite]")).to_contain_text("Kratom is a tree")
 
     # The sources become links opening in a new tab, without the brackets around them.
     nida = page.locator(".kw-bot a", has_text="https://nida.nih.gov/research-topics/kratom")
