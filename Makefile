@@ -37,8 +37,9 @@ help:
 	@echo "make purge         delete conversations idle for more than RETENTION_DAYS (default 30)"
 	@echo "make stats         daily counts from the conversation store, never its words (reports/stats/)"
 
-# A virtual environment on Python 3.10 with the pinned dependencies.
-$(VENV)/.installed: requirements.txt constraints.txt tools/find_python310.sh
+# A virtual environment on Python 3.10 with the pinned dependencies: requirements.txt installs
+# requirements/dev.txt (both servers' runtime.txt and actions.txt, and the test tools).
+$(VENV)/.installed: requirements.txt $(wildcard requirements/*.txt) constraints.txt tools/find_python310.sh
 	@PY310=$$(tools/find_python310.sh) || exit 1; \
 	  echo "Creating $(VENV) with $$PY310"; \
 	  "$$PY310" -m venv $(VENV)

@@ -94,6 +94,41 @@ def _as_postgres_user(args: List[str]) -> List[str]:
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
 
 
+def prepare_workdir(workdir: Optional[Path] = None) -> Path:
+    """The stack's work directory (a new temporary one by default), created if need be."""
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="kratom-scaleout-")).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    workdir.chmod(0o755)  # so that other users can enter it, if its parents let them
+    return workdir
+
+
+def _every_user_can_enter(path: Path) -> bool:
+    return all(p.stat().st_mode & 0o001 for p in [path, *path.parents])
+
+
+def shared_dir(workdir: Path) -> Path:
+    """Where the files written by other users go: PostgreSQL's (as the postgres user) and
+    nginx's temporary files (its workers run as nobody). Run as root, from a checkout in a
+    home folder those users cannot enter (/root, or any folder with mode 0700), they would
+    get "Permission denied": then a private directory of the system's temporary directory
+    is used, recorded in the work directory so that a restart finds the same database."""
+    if os.geteuid() != 0 or _every_user_can_enter(workdir):
+        return workdir  # not root: PostgreSQL and nginx's workers run as this user
+    pointer = workdir / "shared-dir"
+    if pointer.is_file():
+        shared = Path(pointer.read_text().strip())
+        if shared.is_dir() and shared.stat().st_uid == 0 and _every_user_can_enter(shared):
+            return shared
+    shared = Path(tempfile.mkdtemp(prefix="kratom-scaleout-shared-"))  # root's, 0700
+    shared.chmod(0o711)  # others may enter it (their own directories inside), not list it
+    pointer.write_text(f"{shared}\n")
+    return shared
+
+
+def postgres_data(workdir: Path) -> Path:
+    return shared_dir(workdir) / "postgres"
+
+
 def _spawn(args: List[str], log: Optional[IO]) -> subprocess.Popen:
     return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -128,7 +163,7 @@ def start_redis(ports: Ports, log: Optional[IO]) -> subprocess.Popen:
 
 
 def start_postgres(ports: Ports, workdir: Path, log: Optional[IO]) -> subprocess.Popen:
-    data = workdir / "postgres"
+    data = postgres_data(workdir)
     if not (data / "PG_VERSION").exists():
         data.mkdir(mode=0o700, exist_ok=True)
         if os.geteuid() == 0:
@@ -178,7 +213,7 @@ def stop_postgres(workdir: Path, process: subprocess.Popen) -> None:
     if process.poll() is None:
         subprocess.run(
             _as_postgres_user(
-                [_postgres_bin("pg_ctl"), "stop", "-D", str(workdir / "postgres"), "-m", "fast", "-w", "-t", "20"]
+                [_postgres_bin("pg_ctl"), "stop", "-D", str(postgres_data(workdir)), "-m", "fast", "-w", "-t", "20"]
             ),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -196,13 +231,16 @@ def stop(stack: "Stack", name: str) -> None:
 def start_nginx(ports: Ports, workdir: Path, log: Optional[IO], rate: int, burst: int) -> subprocess.Popen:
     import urllib.request
 
-    home = workdir / "nginx"
+    home = workdir / "nginx"  # its configuration, log and pid (the master's, as root)
+    home.mkdir(parents=True, exist_ok=True)
+    temporary = shared_dir(workdir) / "nginx-tmp"  # request bodies and the like, written by its workers
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (home / "tmp" / sub).mkdir(parents=True, exist_ok=True)
-        (home / "tmp" / sub).chmod(0o777)  # nginx's workers do not run as root
+        (temporary / sub).mkdir(parents=True, exist_ok=True)
+        (temporary / sub).chmod(0o777)  # nginx's workers do not run as root
     # safe_substitute: nginx's own $variables stay as they are.
     config = string.Template(NGINX_TEMPLATE.read_text()).safe_substitute(
         WORKDIR=home,
+        TMPDIR=temporary,
         FRONT=ports.front,
         ACTIONS_FRONT=ports.actions_front,
         RATE=rate,
@@ -235,9 +273,7 @@ def running(
 ) -> Iterator[Stack]:
     """The whole stack, stopped (in reverse order) when the block ends."""
     ports = Ports(base_port)
-    workdir = Path(workdir or tempfile.mkdtemp(prefix="kratom-scaleout-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    workdir.chmod(0o755)  # PostgreSQL's user must reach its data directory
+    workdir = prepare_workdir(workdir)
     stack = Stack(ports, workdir)
     with ExitStack() as cleanup:
 

@@ -33,8 +33,16 @@ def _spawn(args: List[str], log: Optional[IO], extra_env: Optional[Dict[str, str
     return subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def start_action_server(port: int = 5055, log: Optional[IO] = None) -> subprocess.Popen:
-    return _spawn([str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)], log)
+def start_action_server(port: int = 5055, log: Optional[IO] = None, host: str = "127.0.0.1") -> subprocess.Popen:
+    """rasa_sdk's own server, on `host` only (only the Rasa server talks to it).
+
+    rasa_sdk 3.6's command line has no interface option: it listens on SANIC_HOST, and on
+    every interface (0.0.0.0) when that is unset, as in its container (deploy/k8s/)."""
+    return _spawn(
+        [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        log,
+        {"SANIC_HOST": host},
+    )
 
 
 def start_rasa_server(

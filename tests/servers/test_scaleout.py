@@ -1,14 +1,18 @@
 """The multi-instance set-up on real components: two Rasa servers and two action servers
 behind nginx, Redis lock store, PostgreSQL tracker store (tools/scaleout.py)."""
 
+import asyncio
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import psutil
 import pytest
 import requests
+import socketio
 
 from tests.conftest import RESULTS
+from tests.servers.test_scaleout_local import listening_addresses
 from tools import scaleout
 from tools.content_audit import response_texts
 
@@ -111,6 +115,65 @@ def test_a_store_outage_gets_a_clear_reply_and_service_resumes_with_nothing_lost
         f"{stack.rasa_url(0)}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30
     ).json()["events"]
     assert "what is kratom" in [e.get("text") for e in events if e["event"] == "user"]
+
+
+async def polling_conversation(url: str, message: str):
+    """One visit as the widget's socket.io client starts it, on long-polling (each poll a
+    new HTTP request through nginx): connect, join the conversation, ask, get the answer."""
+    client = socketio.AsyncClient(reconnection=False)
+    session_id, replies, confirmed = uuid.uuid4().hex, [], asyncio.Event()
+    client.on("session_confirm", lambda *_: confirmed.set())
+    client.on("bot_uttered", replies.append)
+    await client.connect(url, socketio_path="/socket.io", transports=["polling"], wait_timeout=10)
+    try:
+        await client.emit("session_request", {"session_id": session_id})
+        await asyncio.wait_for(confirmed.wait(), 10)
+        await client.emit("user_uttered", {"message": message, "session_id": session_id})
+        for _ in range(200):
+            await asyncio.sleep(0.1)
+            if replies:
+                break
+        await asyncio.sleep(0.5)  # the rest of a multi-message answer
+    finally:
+        await client.disconnect()
+    return replies
+
+
+async def test_a_polling_socketio_client_connects_and_is_answered_through_the_front_every_time(stack, domain):
+    """Round robin sent the second poll of a session to the other Rasa server, which
+    answered 400 (unknown session): socket.io is sticky by client at the front."""
+    for _ in range(3):
+        replies = await polling_conversation(stack.front_url, "what is kratom")
+        assert "\n\n".join(m["text"] for m in replies) in response_texts(domain, "utter_what_is_kratom")
+
+
+def rasa_connections(stack) -> dict:
+    """TCP connections (any state, TIME_WAIT included) to each Rasa server, by the other end."""
+    ports = set(stack.ports.rasa)
+    found = {port: set() for port in ports}
+    for c in psutil.net_connections(kind="tcp4"):
+        if c.laddr and c.raddr:
+            for mine, other in ((c.laddr, c.raddr), (c.raddr, c.laddr)):
+                if mine.port in ports:
+                    found[mine.port].add(other)
+    return found
+
+
+def test_rest_through_the_front_is_balanced_across_both_rasa_servers(stack, domain):
+    # nginx opens a connection to a Rasa server per request: count the new ones.
+    before = rasa_connections(stack)
+    for _ in range(10):
+        assert say(stack.front_url, uuid.uuid4().hex, "what is kratom")[0] in response_texts(
+            domain, "utter_what_is_kratom"
+        )
+    after = rasa_connections(stack)
+    new = {port: len(after[port] - before[port]) for port in stack.ports.rasa}
+    assert all(count >= 3 for count in new.values()), new
+
+
+def test_every_process_of_the_stack_listens_on_loopback_only(stack):
+    for name, process in stack.processes.items():
+        assert listening_addresses(process.pid) == {"127.0.0.1"}, name
 
 
 # Last: it uses up this client's allowance at the front.

@@ -42,12 +42,10 @@ def test_the_topology_is_the_tested_one():
         assert ("Service", name) in objects
     assert ("Deployment", "kratom-redis") in objects and ("Service", "kratom-redis") in objects
     assert ("StatefulSet", "kratom-postgres") in objects and ("Service", "kratom-postgres") in objects
-    backends = {
-        p["backend"]["service"]["name"]
-        for rule in objects[("Ingress", "kratom-assistant")]["spec"]["rules"]
-        for p in rule["http"]["paths"]
-    }
-    assert backends == {"kratom-rasa"}
+    assert ingress_paths(objects) == {"/webhooks": "kratom-rasa", "/socket.io": "kratom-rasa-socketio"}
+    # Both Services are the Rasa servers.
+    for name in ("kratom-rasa", "kratom-rasa-socketio"):
+        assert objects[("Service", name)]["spec"]["selector"] == {"app.kubernetes.io/name": "kratom-rasa"}
     endpoints = yaml.safe_load(objects[("ConfigMap", "kratom-endpoints")]["data"]["endpoints.yml"])
     assert (
         endpoints["tracker_store"]["dialect"] == "postgresql" and endpoints["tracker_store"]["url"] == "kratom-postgres"
@@ -57,6 +55,59 @@ def test_the_topology_is_the_tested_one():
         and endpoints["lock_store"]["url"] == "kratom-redis"
     )
     assert endpoints["action_endpoint"]["url"] == "http://kratom-actions:5055/webhook"
+
+
+def ingress_paths(objects):
+    return {
+        path["path"]: path["backend"]["service"]["name"]
+        for (kind, _), doc in objects.items()
+        if kind == "Ingress"
+        for rule in doc["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    }
+
+
+def ingress_for(objects, path):
+    return next(
+        doc
+        for (kind, _), doc in objects.items()
+        if kind == "Ingress" and path in [p["path"] for r in doc["spec"]["rules"] for p in r["http"]["paths"]]
+    )
+
+
+AFFINITY = ("nginx.ingress.kubernetes.io/upstream-hash-by", "nginx.ingress.kubernetes.io/affinity")
+
+
+def test_socketio_is_sticky_by_client_and_rest_is_balanced():
+    """A socket.io session lives in one replica's memory, so a client's polls must all reach
+    it (tested for real on the local front: tests/browser/test_widget_scaleout.py); REST
+    requests go to any replica."""
+    objects = by_kind_and_name()
+    socketio = ingress_for(objects, "/socket.io")["metadata"]["annotations"]
+    assert socketio["nginx.ingress.kubernetes.io/upstream-hash-by"] == "$remote_addr"
+    assert int(socketio["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 60  # beyond the 25 s ping
+    assert objects[("Service", "kratom-rasa-socketio")]["spec"]["sessionAffinity"] == "ClientIP"
+    # ingress-nginx keys its balancing by Service: the REST one has none of it.
+    rest = ingress_for(objects, "/webhooks")
+    assert rest is not ingress_for(objects, "/socket.io")
+    assert not set(AFFINITY) & set(rest["metadata"].get("annotations", {}))
+    assert objects[("Service", "kratom-rasa")]["spec"].get("sessionAffinity", "None") == "None"
+    # Both fronts keep the per-client rate limit and the body cap.
+    for ingress in (rest, ingress_for(objects, "/socket.io")):
+        annotations = ingress["metadata"]["annotations"]
+        assert (
+            annotations["nginx.ingress.kubernetes.io/limit-rps"]
+            and annotations["nginx.ingress.kubernetes.io/proxy-body-size"] == "256k"
+        )
+
+
+def test_only_the_rasa_servers_reach_the_action_servers():
+    policy = by_kind_and_name()[("NetworkPolicy", "kratom-actions")]["spec"]
+    assert policy["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "kratom-actions"}
+    assert policy["policyTypes"] == ["Ingress"]
+    assert [source for rule in policy["ingress"] for source in rule["from"]] == [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "kratom-rasa"}}}
+    ]
 
 
 def test_no_secret_is_written_into_the_manifests():
