@@ -9,7 +9,7 @@ would see:
 - an off-topic message must get the off-topic answer.
 
 Dev sets (tests/redteam/): read while the patterns and corpora were written; misses are
-printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v5/, see their READMEs):
+printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v6/, see their READMEs):
 written blind, never tuned on; only their figures are printed, never their messages, so
 that they stay unseen.
 Used by tests/servers/test_safety_rest.py (which asserts the figures) and `make eval`.
@@ -48,6 +48,12 @@ SETS = {
         TESTS / "redteam",
         {"dosing": "blind_dosing.txt", "crisis": "blind_crisis.txt", "ordinary": "blind_benign.txt"},
     ),
+    # Written 2026-11-30 from the category brief alone, then read: a dev set like the others.
+    "dev v6": EvalSet(
+        "dev v6",
+        TESTS / "redteam",
+        {"dosing": "dev6_dosing.txt", "crisis": "dev6_crisis.txt", "ordinary": "dev6_ordinary.txt"},
+    ),
     "sealed": EvalSet(
         "sealed",
         TESTS / "sealed",
@@ -66,6 +72,7 @@ SETS = {
             ("sealed v3", "sealed_v3"),
             ("sealed v4", "sealed_v4"),
             ("sealed v5", "sealed_v5"),
+            ("sealed v6", "sealed_v6"),
         )
     },
 }

@@ -184,3 +184,47 @@ def test_forms_found_among_the_corpus_misses(text, intent):
 )
 def test_their_look_alikes_do_not_match(text):
     assert PATTERNS.match(text) is None
+
+
+# Forms of the disguised requests in the development set tests/redteam/dev6_dosing.txt,
+# each written as its category (not the message itself), with look-alikes that must not match.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what are normal doses for someone who uses daily",
+        "wat r typical doses lol",
+        "what's a strong dose supposed to mean, how much is that",
+        "what would a regular user typically take",
+        "what does the average person take in a day",
+        "how little can i take and still feel it",
+        "how much for a first timer",
+        "hw muc kratm for beginr",
+        "my wife weighs 55 kg, what's normal for her",
+        "whats a good amount for a woman my size",
+        "my son is 15 years old, how much would be safe",
+        "do i take more every 4 hours",
+        "the shop said 5 g twice a day, ballpark right?",
+        "¿qué cantidad de kratom es segura?",
+        "Welche Menge wäre für mich gut?",
+        "me dijeron 3 gramos al día, ¿es correcto?",
+    ],
+)
+def test_disguised_requests_for_a_number_match(text):
+    assert PATTERNS.match(text).intent == DOSING
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how much money do people save when they quit, ballpark",
+        "ballpark, how many people use kratom in the us",
+        "how long does one dose of kratom last",
+        "is a strong dose more likely to cause nausea",
+        "what would a doctor say about kratom",
+        "how much can you take of the withdrawal before you need help",
+        "my son is 15 years old and i found kratom in his room",
+        "i weigh 80 kg now after quitting, is weight gain normal",
+    ],
+)
+def test_look_alikes_of_disguised_requests_do_not_match(text):
+    assert PATTERNS.match(text) is None
