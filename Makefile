@@ -144,9 +144,9 @@ purge: $(VENV)/.installed
 stats: $(VENV)/.installed
 	$(PY) -m tools.stats
 
-# Re-resolve the pins after editing requirements.txt.
+# Re-resolve the pins after editing requirements/*.txt.
 lock: setup
-	$(PY) -m pip freeze --exclude-editable | sed '1i # Full lock of the resolved environment (pip freeze on Python 3.10); see requirements.txt.' > constraints.txt
+	$(PY) -m pip freeze --exclude-editable | sed '1i # Full lock of the resolved environment (pip freeze on Python 3.10); see requirements/.' > constraints.txt
 
 clean:
 	rm -rf $(VENV) models results reports .pytest_cache web/node_modules

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from kratom_assistant.channels import config as channel_config
-from tools import demo_page, servers
+from tools import demo_page, purge, servers
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTION_PORT = int(os.environ.get("ACTION_PORT", "5055"))
@@ -22,8 +22,18 @@ STORE = os.environ.get("STORE_CONVERSATIONS", "yes").lower() not in ("no", "fals
 CORS = os.environ.get("CORS_ORIGINS", f"http://localhost:{WEB_PORT} http://127.0.0.1:{WEB_PORT}")
 
 
+PURGE_EVERY = 24 * 3600  # seconds: retention holds without a cron job
+
+
 def _stop_on_sigterm(*_) -> None:
     raise KeyboardInterrupt
+
+
+def purge_stale() -> None:
+    """Delete conversations idle past the retention (RETENTION_DAYS), as `make purge` does."""
+    if STORE:
+        deleted = purge.purge(f"sqlite:///{CONVERSATIONS_DB}", purge.DEFAULT_DAYS)
+        print(f"purge: deleted {deleted} conversation(s) idle for more than {purge.DEFAULT_DAYS} days", flush=True)
 
 
 def main() -> int:
@@ -32,6 +42,8 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
+        purge_stale()
+        last_purge = time.monotonic()
         # The demo page first: a port already in use fails at once, not after Rasa's start.
         with (
             demo_page.serve(HOST, WEB_PORT, RASA_PORT),
@@ -60,6 +72,9 @@ def main() -> int:
                     if process.poll() is not None:
                         print(f"The {name} stopped (exit code {process.returncode}).", file=sys.stderr)
                         return 1
+                if time.monotonic() - last_purge > PURGE_EVERY:
+                    purge_stale()
+                    last_purge = time.monotonic()
                 time.sleep(1)
     except KeyboardInterrupt:
         return 0

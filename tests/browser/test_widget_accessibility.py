@@ -12,10 +12,9 @@ import re
 from typing import Dict, Iterator, List
 
 import pytest
-from playwright.sync_api import Page, WebSocketRoute, expect, sync_playwright
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from tests.browser.test_widget_browser import (
-    CHROMIUM,
     RESULTS,
     SHOTS,
     answer,
@@ -46,18 +45,6 @@ def site() -> Iterator[str]:
         demo_page.serve("127.0.0.1", WEB_PORT, RASA_PORT),
     ):
         yield origin + "/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 class Replies:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable, Iterator, List, Tuple
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tools import demo_page, servers
 from tools.content_audit import response_texts, topic_response
@@ -15,7 +15,6 @@ from tools.content_audit import response_texts, topic_response
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "results"
 SHOTS = RESULTS / "widget"
-CHROMIUM = "/usr/bin/chromium"
 RASA_PORT, ACTION_PORT, WEB_PORT, OTHER_WEB_PORT = 6171, 6172, 6173, 6174
 DISCLAIMER = "Information, not medical advice. In an emergency call your local emergency number."
 OFFLINE = "Can't reach the assistant, trying again…"
@@ -36,19 +35,6 @@ def site() -> Iterator[str]:
         demo_page.serve("127.0.0.1", WEB_PORT, RASA_PORT),
     ):
         yield origin + "/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Debian's chromium: Playwright never downloads a browser here.
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -21,10 +21,9 @@ from typing import Dict, Iterator, List
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.browser.test_widget_browser import (
-    CHROMIUM,
     RESULTS,
     answer,
     is_response,
@@ -115,18 +114,6 @@ def site() -> Iterator[str]:
         serving(EXIT_PORT, NeutralPage),
     ):
         yield ORIGIN + "/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -9,13 +9,12 @@ from typing import Callable, Iterator, List
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.conftest import RESULTS
 from tools import demo_page, scaleout
 from tools.content_audit import response_texts
 
-CHROMIUM = "/usr/bin/chromium"
 BASE = 6400  # scaleout.Ports: front 6400, actions front 6401, Redis 6402, PostgreSQL 6403, 6410-6421
 WEB_PORT = 6430
 
@@ -32,19 +31,6 @@ def site(stack) -> Iterator[str]:
     """The demo page, its widget pointed at the nginx front (not at a Rasa server)."""
     with demo_page.serve("127.0.0.1", WEB_PORT, stack.ports.front):
         yield f"http://127.0.0.1:{WEB_PORT}/"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Debian's chromium: Playwright never downloads a browser here.
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
