@@ -11,7 +11,9 @@ import rasa.core.run
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
 
 from kratom_assistant import rasa_compat
 
@@ -56,6 +58,7 @@ def test_nothing_changes_on_import():
     assert RemoteAction._validate_action_result is rasa_compat.RASA_VALIDATE_ACTION_RESULT
     assert FailSafeTrackerStore.on_tracker_store_error is rasa_compat.RASA_ON_STORE_ERROR
     assert rasa.core.run.configure_app is rasa_compat.RASA_CONFIGURE_APP
+    assert Event.resolve_by_type is rasa_compat.RASA_RESOLVE_BY_TYPE
 
 
 def test_an_unchecked_rasa_version_is_refused():
@@ -119,3 +122,19 @@ def test_objects_alive_after_start_are_frozen():
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_event_classes_come_from_the_table_as_from_rasas_walk(installed):
+    assert Event.resolve_by_type is not rasa_compat.RASA_RESOLVE_BY_TYPE
+    for cls in all_subclasses(Event):
+        assert Event.resolve_by_type(cls.type_name) is rasa_compat.RASA_RESOLVE_BY_TYPE(cls.type_name)
+    assert Event.resolve_by_type("topic") is None  # Rasa's old TopicSet events
+    assert Event.resolve_by_type("no such event", default=Event) is Event
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no such event")
+    events = [
+        {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}, "entities": []}},
+        {"event": "action", "name": "action_listen"},
+    ]
+    tracker = DialogueStateTracker.from_dict("someone", events, [])
+    assert [e.type_name for e in tracker.events] == ["user", "action"]
