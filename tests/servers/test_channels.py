@@ -11,7 +11,7 @@ import hmac
 import json
 import time
 import uuid
-from urllib.parse import unquote_plus, urlencode
+from urllib.parse import quote, unquote_plus, urlencode
 
 import jwt
 import pytest
@@ -28,6 +28,7 @@ from tools.content_audit import response_texts
 
 RASA_PORT, ACTION_PORT, FAKE_PORT = 5705, 5715, 5725
 CHANNELS_DB = RESULTS / "channels.db"  # conversations kept as `make run` keeps them
+API_TOKEN = uuid.uuid4().hex  # the HTTP API on, to read the trackers it returns
 TELEGRAM_TOKEN = "123456:TEST-token-for-the-fake-api"
 SECRETS = {
     "telegram": "telegram-secret",
@@ -74,7 +75,7 @@ def platform():
     CHANNELS_DB.unlink(missing_ok=True)
     with (
         open(RESULTS / "channels.log", "w") as log,
-        servers.running(RASA_PORT, ACTION_PORT, log=log, env=env, tracker_db=CHANNELS_DB),
+        servers.running(RASA_PORT, ACTION_PORT, log=log, env=env, tracker_db=CHANNELS_DB, api_token=API_TOKEN),
     ):
         yield api
     api.stop()
@@ -506,6 +507,12 @@ def test_details_are_not_stored_and_forget_deletes_the_conversation(platform, do
     assert any("[name]" in row and "[email]" in row for row in stored())
     assert found(details, stored_data(CHANNELS_DB)) == []
     assert found(details, [(RESULTS / "channels.log").read_text(errors="replace")]) == []
+    tracker = requests.get(
+        f"http://127.0.0.1:{RASA_PORT}/conversations/{quote(user, safe='+:')}/tracker",
+        params={"token": API_TOKEN},
+        timeout=30,
+    ).text
+    assert marker in tracker and found(details, [tracker]) == [], name
     mark = platform.mark()
     say_on(name, platform, user, "/forget")
     assert eventually(
