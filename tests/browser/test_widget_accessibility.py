@@ -52,13 +52,19 @@ class Replies:
     (bot_uttered) can be held back, and released later."""
 
     def __init__(self, page: Page) -> None:
-        self.page, self.hold, self.held, self.client = page, False, [], None
+        self.page, self.hold, self.held, self.client, self.switched = page, False, [], None, False
         page.route_web_socket(re.compile(r"/socket\.io/"), self._route)
 
     def _route(self, client: WebSocketRoute) -> None:
         server = client.connect_to_server()
         server.on_message(lambda message: self._from_server(client, message))
+        client.on_message(lambda message: self._from_client(server, message))
         self.client = client
+
+    def _from_client(self, server, message) -> None:
+        if message == "5":  # engine.io's upgrade packet: from now on replies come this way
+            self.switched = True
+        server.send(message)
 
     def _from_server(self, client: WebSocketRoute, message) -> None:
         if self.hold and isinstance(message, str) and message.startswith('42["bot_uttered"'):
@@ -69,7 +75,7 @@ class Replies:
     def upgraded(self) -> None:
         """Waits until socket.io has moved from HTTP polling to the WebSocket."""
         for _ in range(50):
-            if self.client is not None:
+            if self.switched:  # the WebSocket open is not enough: replies use it after the upgrade
                 return
             self.page.wait_for_timeout(100)
         pytest.fail("socket.io never opened its WebSocket")
