@@ -2,7 +2,9 @@
 
 Sets `interaction_class` (the most dangerous substance named) and
 `interaction_class_2` (a second one), which choose the variations of
-utter_interactions and utter_interactions_second (domain/interactions.yml). Names come from the
+utter_interactions and utter_interactions_second (domain/content_interactions.yml). It ranks
+them by each class's level in interaction_levels.yml, generated with those answers from
+content/interactions/ by `make content`, so the call needs no domain. Names come from the
 NLU's `substance` entities (exact names from the lookup, near-misspellings from
 kratom_assistant/nlu/substance_matcher.py). A name
 the assistant does not know gets the "unknown" answer; no name at all leaves
@@ -12,15 +14,14 @@ they say the checker is unavailable instead of showing a stale answer).
 """
 
 import re
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-# Interaction answers start with the substance and a level on one fixed scale (the
-# content audit checks every one).
-INTERACTION_LEVEL = re.compile(r"^Kratom with .+: (?P<level>Dangerous|Unsafe|Caution|Low risk|Unknown)\.$")
 # The fixed scale, most dangerous first. "Unknown" ranks above "Low risk": no data is
 # not the same as safe.
 RISK_ORDER = ["Dangerous", "Unsafe", "Caution", "Unknown", "Low risk"]
@@ -74,15 +75,10 @@ NAMED_OBJECT = re.compile(
 )
 
 
-def risk_levels(domain: Dict[Text, Any]) -> Dict[Text, Text]:
-    """Each class's level, read from the first line of its curated answer."""
-    levels = {}
-    for variation in domain["responses"]["utter_interactions"]:
-        for condition in variation.get("condition") or []:
-            match = INTERACTION_LEVEL.match(variation["text"].splitlines()[0])
-            if condition["name"] == "interaction_class" and match:
-                levels[condition["value"]] = match["level"]
-    return levels
+# Each class's level, as content/interactions/ gives it.
+LEVELS: Dict[Text, Text] = yaml.safe_load(
+    Path(__file__).with_name("interaction_levels.yml").read_text(encoding="utf-8")
+)
 
 
 def names_something_unknown(text: Text) -> bool:
@@ -98,17 +94,16 @@ class ActionExplainInteraction(Action):
     ) -> List[Dict[Text, Any]]:
         message = tracker.latest_message
         text = message.get("text") or ""
-        levels = risk_levels(domain)
         named = [
             e["value"]
             for e in message.get("entities") or []
-            if e.get("entity") == "substance" and e.get("value") in levels
+            if e.get("entity") == "substance" and e.get("value") in LEVELS
         ]
         if not named and (
             (message.get("intent") or {}).get("name") == "inform_substance" or names_something_unknown(text)
         ):
             named = ["unknown"]
-        ranked = sorted(dict.fromkeys(named), key=lambda c: RISK_ORDER.index(levels[c]))
+        ranked = sorted(dict.fromkeys(named), key=lambda c: RISK_ORDER.index(LEVELS[c]))
         first: Optional[Text] = ranked[0] if ranked else None
         second: Optional[Text] = ranked[1] if len(ranked) > 1 else None
         events = [

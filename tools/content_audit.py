@@ -25,10 +25,11 @@ from typing import Dict, Iterable, List, Set
 
 import yaml
 
-from actions.explain_interaction import INTERACTION_LEVEL
 from kratom_assistant.channels.limits import MAX_BUTTON_TITLE, MAX_MESSAGE, MAX_MESSENGER_BUTTONS
 
 ROOT = Path(__file__).resolve().parent.parent
+# Interaction answers start with the substance and a level on one fixed scale.
+INTERACTION_LEVEL = re.compile(r"^Kratom with .+: (?P<level>Dangerous|Unsafe|Caution|Low risk|Unknown)\.$")
 
 DOMAIN = ROOT / "domain"
 # The topics (the conversation contract): the ask_* intents of these domain files, each
@@ -97,7 +98,8 @@ def dose_like_quantities(text: str) -> List[str]:
 
 
 def source_line(text: str):
-    return SOURCE_LINE.match(text.strip().splitlines()[-1].strip())
+    """The answer's source line (the help pointer, when there is one, comes after it)."""
+    return next(filter(None, (SOURCE_LINE.match(line.strip()) for line in text.splitlines())), None)
 
 
 def used_response_names(root: Path = ROOT) -> Set[str]:

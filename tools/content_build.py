@@ -1,17 +1,18 @@
 """`make content`: the responses Rasa reads, generated from the reviewed data in content/.
 
 Writes these files, which are checked in (a test fails when they are stale):
-- domain/content_topics.yml: the topic intents and their answers utter_<topic>;
-- data/rules/content_topics.yml: each topic's rule, its answer then the help pointer
-  the topic names (`help:`), so every answer about harm ends with the person's
-  country's numbers;
+- domain/content_topics.yml: the topic intents and their answers utter_<topic>. An answer
+  about harm ends with the help pointer its topic names (`help:` drugs, poison or crisis)
+  for the person's country: one variation per country from content/helplines.yml, and a
+  default for when no country is known. One response, so one policy prediction a turn;
+- data/rules/content_topics.yml: each topic's rule, its answer (then the full help-line
+  list, for the topics whose `help:` is `lines`);
 - domain/content_interactions.yml: the interaction classes (the slots' values) and
   utter_interactions / utter_interactions_second, every field of a class in its place;
-- domain/content_helplines.yml: utter_help_lines and the help pointers
-  utter_help_pointer_<drugs|poison|crisis>, one variation per country from
-  content/helplines.yml and a default for when no country is known.
-A pointer is its own response, sent after the answer, so each answer is written once
-(the domain Rasa sends to the action server with every call stays small).
+- actions/interaction_levels.yml: each class's level, for action_explain_interaction to
+  rank what was named (so no action needs the domain sent with its call);
+- domain/content_helplines.yml: utter_help_lines and the help pointers that follow other
+  answers (utter_help_pointer_poison after an interaction answer), one variation per country.
 Prints each topic answer's reading grade (Flesch-Kincaid). Words are never composed at
 run time: everything is written out here, once, for review.
 """
@@ -30,15 +31,15 @@ OUTPUTS = {
     "interactions": DOMAIN / "content_interactions.yml",
     "helplines": DOMAIN / "content_helplines.yml",
     "rules": ROOT / "data" / "rules" / "content_topics.yml",
+    "levels": ROOT / "actions" / "interaction_levels.yml",
 }
 POINTERS = ("drugs", "poison", "crisis")
 
 
 def help_response(kind: str) -> Optional[str]:
-    """The response a topic's `help:` sends after its answer."""
-    if kind == "none":
-        return None
-    return "utter_help_lines" if kind == "lines" else f"utter_help_pointer_{kind}"
+    """The response a topic's `help:` sends after its answer, when the pointer is not part
+    of the answer itself."""
+    return "utter_help_lines" if kind == "lines" else None
 
 
 HEADER = "# Generated from content/ by `make content`. Edit content/, never this file.\n"
@@ -101,16 +102,25 @@ def slot_condition(name: str, value: Any) -> Dict:
 # --- Topics -------------------------------------------------------------------------
 
 
-def topic_variations(topic: Dict) -> List[Dict]:
+def topic_variations(topic: Dict, lines: Dict) -> List[Dict]:
+    """The answer with its sources, then (for a topic about harm) the help pointer: a
+    default for when no country is known, and one variation per country."""
     extra = {"buttons": buttons(topic.get("buttons"))} if topic.get("buttons") else {}
-    return [{"text": paragraphs(topic["answer"], source_line(topic["sources"], topic["reviewed"])), **extra}]
+    answer = paragraphs(topic["answer"], source_line(topic["sources"], topic["reviewed"]))
+    kind = topic["help"]
+    if kind not in POINTERS:
+        return [{"text": answer, **extra}]
+    return [{"text": paragraphs(answer, no_country_pointer(kind, lines)), **extra}] + [
+        {"condition": [country_condition(country)], "text": paragraphs(answer, pointer(kind, country, lines)), **extra}
+        for country in lines["countries"]
+    ]
 
 
-def topics_domain(all_topics: List[Dict]) -> Dict:
+def topics_domain(all_topics: List[Dict], lines: Dict) -> Dict:
     return {
         "version": "3.1",
         "intents": [f"ask_{t['topic']}" for t in all_topics],
-        "responses": {f"utter_{t['topic']}": topic_variations(t) for t in all_topics},
+        "responses": {f"utter_{t['topic']}": topic_variations(t, lines) for t in all_topics},
     }
 
 
@@ -179,6 +189,11 @@ def interactions_domain(all_classes: List[Dict], checker: Dict) -> Dict:
     }
 
 
+def interaction_levels(all_classes: List[Dict]) -> Dict:
+    """Each class's level on the fixed scale, which action_explain_interaction ranks by."""
+    return {c["class"]: c["level"] for c in all_classes}
+
+
 # --- Help lines ---------------------------------------------------------------------
 
 
@@ -210,13 +225,14 @@ def build() -> Dict[Path, str]:
     """Every generated file's text, by path."""
     lines, all_topics = helplines(), topics()
     checker = load(CONTENT / "interaction_checker.yml")
-    # The pointers the topics name, and the poison pointer every interaction answer ends with.
-    used = {"poison"} | {t["help"] for t in all_topics}
+    all_classes = classes()
     documents = {
-        OUTPUTS["topics"]: topics_domain(all_topics),
+        OUTPUTS["topics"]: topics_domain(all_topics, lines),
         OUTPUTS["rules"]: topic_rules(all_topics),
-        OUTPUTS["interactions"]: interactions_domain(classes(), checker),
-        OUTPUTS["helplines"]: help_lines_domain(lines, [kind for kind in POINTERS if kind in used]),
+        OUTPUTS["interactions"]: interactions_domain(all_classes, checker),
+        OUTPUTS["levels"]: interaction_levels(all_classes),
+        # The poison pointer every interaction answer ends with (topic answers carry their own).
+        OUTPUTS["helplines"]: help_lines_domain(lines, ["poison"]),
     }
     return {
         path: HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=1000)

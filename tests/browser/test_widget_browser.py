@@ -94,13 +94,10 @@ def settled(page: Page, quiet: float = 1.5, timeout: float = 20) -> None:
 
 
 def is_response(domain, name: str) -> Callable[[List[str]], bool]:
-    """The answer is the whole response (socket.io sends each paragraph as a message),
-    followed, for a topic about harm, by the help pointer for the person's country."""
+    """The whole response, a topic about harm's help pointer for the person's country
+    included (socket.io sends each paragraph as a message)."""
     texts = response_texts(domain, name)
-    pointers = [""] + [
-        "\n\n" + text for text in response_texts(domain, "utter_help_pointer_drugs", "utter_help_pointer_poison")
-    ]
-    return lambda bot: any("\n\n".join(bot) == text + pointer for text in texts for pointer in pointers)
+    return lambda bot: "\n\n".join(bot) in texts
 
 
 def starts_with_response(domain, name: str) -> Callable[[List[str]], bool]:

@@ -64,13 +64,10 @@ def answer(page: Page, is_expected: Callable[[List[str]], bool], timeout: float 
 
 
 def is_response(domain, name: str) -> Callable[[List[str]], bool]:
-    """The whole response (socket.io sends each paragraph as a message), followed, for a
-    topic about harm, by the help pointer for the person's country."""
+    """The whole response, a topic about harm's help pointer for the person's country
+    included (socket.io sends each paragraph as a message)."""
     texts = response_texts(domain, name)
-    pointers = [""] + [
-        "\n\n" + text for text in response_texts(domain, "utter_help_pointer_drugs", "utter_help_pointer_poison")
-    ]
-    return lambda bot: any("\n\n".join(bot) == text + pointer for text in texts for pointer in pointers)
+    return lambda bot: "\n\n".join(bot) in texts
 
 
 def online(page: Page, timeout: float = 30_000) -> None:

@@ -83,7 +83,8 @@ async def test_actions_send_nothing_and_set_only_domain_slots(action, text, trac
 
 
 # ------------------------------------------------------------- interaction checker
-from actions.explain_interaction import risk_levels  # noqa: E402
+from actions.explain_interaction import LEVELS, RISK_ORDER  # noqa: E402
+from tools.content_audit import INTERACTION_LEVEL  # noqa: E402
 
 
 def entity(value):
@@ -129,9 +130,14 @@ async def test_no_name_asks_which_one(tracker_for, dispatcher, domain):
     assert slots["interaction_class"] is None and "substance" not in slots
 
 
-def test_every_class_answer_has_a_level_on_the_fixed_scale(domain):
+def test_the_action_ranks_by_the_level_each_answer_shows(domain):
     values = domain["slots"]["interaction_class"]["values"]
-    assert set(risk_levels(domain)) == set(values)
+    assert set(LEVELS) == set(values) and set(LEVELS.values()) <= set(RISK_ORDER)
+    for variation in domain["responses"]["utter_interactions"]:
+        named = [c["value"] for c in variation.get("condition") or [] if c["name"] == "interaction_class"]
+        if named and named[0]:
+            shown = INTERACTION_LEVEL.match(variation["text"].splitlines()[0])["level"]
+            assert shown == LEVELS[named[0]], named[0]
     for variation in domain["responses"]["utter_interactions_second"]:
         for condition in variation.get("condition") or []:
             if condition["name"] == "interaction_class_2":

@@ -14,12 +14,14 @@ def test_the_page_shows_every_answer_as_people_see_it(tmp_path, monkeypatch):
     with open(tmp_path / "review" / "review.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     countries = content_build.helplines()["countries"]
-    [overdose] = [r for r in rows if r["response"] == "utter_overdose"]
-    assert overdose["changed"] == "CHANGED" and overdose["reviewed"] and "https://" in overdose["sources"]
-    assert float(overdose["reading grade"]) <= 8
-    pointer = [r for r in rows if r["response"] == "utter_help_pointer_poison"]
-    assert len(pointer) == len(countries) + 1  # each country, and no country known
-    assert "NHS 111" in next(r["text"] for r in pointer if r["shown when"] == "country = uk")
+    overdose = [r for r in rows if r["response"] == "utter_overdose"]
+    assert len(overdose) == len(countries) + 1  # each country, and no country known
+    for row in overdose:
+        assert row["changed"] == "CHANGED" and row["reviewed"] and "https://" in row["sources"]
+        assert float(row["reading grade"]) <= 8
+    assert "NHS 111" in next(r["text"] for r in overdose if r["shown when"] == "country = uk")
+    pointer = [r for r in rows if r["response"] == "utter_help_pointer_poison"]  # after interaction answers
+    assert len(pointer) == len(countries) + 1
     assert "<script" not in page and 'href="https://doi.org/' in page
 
 
