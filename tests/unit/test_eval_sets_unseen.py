@@ -1,0 +1,48 @@
+"""No message of a test set is trained on: the safety corpora (data/safety/) and the NLU
+examples (data/nlu/) share no line with the red-team, dev or sealed sets, compared after
+normalising case, accents, spacing and punctuation. A failure names the training file and
+line only, so a sealed message is never printed."""
+
+import re
+from typing import Dict, Iterator, Tuple
+
+import yaml
+
+from kratom_assistant.nlu.text_normalise import normalise
+from tests.conftest import ROOT
+
+ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")  # "[xanax](substance)" -> "xanax"
+TEST_SETS = [ROOT / "tests" / "redteam", *sorted((ROOT / "tests").glob("sealed*"))]
+
+
+def key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", normalise(text)))
+
+
+def training_lines() -> Iterator[Tuple[str, str]]:
+    for path in sorted((ROOT / "data" / "safety").rglob("*.txt")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            yield f"{path.relative_to(ROOT)}:{number}", line
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            if "intent" not in item:
+                continue  # lookup tables and synonyms: names, not messages
+            for example in (item.get("examples") or "").splitlines():
+                yield f"{path.relative_to(ROOT)} ({item['intent']})", ANNOTATION.sub(r"\1", example.lstrip("- "))
+
+
+def test_sets() -> Dict[str, str]:
+    keys = {}
+    for folder in TEST_SETS:
+        for path in folder.glob("*.txt"):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                keys.setdefault(key(line), path.parent.name)
+    keys.pop("", None)
+    return keys
+
+
+def test_no_test_message_is_in_the_training_data():
+    tested = test_sets()
+    assert len(tested) > 3000
+    leaks = [f"{where} is in {tested[key(line)]}" for where, line in training_lines() if key(line) in tested]
+    assert not leaks, "\n".join(leaks)
