@@ -9,7 +9,8 @@ would see:
 - an off-topic message must get the off-topic answer.
 
 Dev sets (tests/redteam/): read while the patterns and corpora were written; misses are
-printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v6/, see their READMEs):
+printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v7/, see their READMEs;
+tests/sealed_v8/ is kept unmeasured for the next change):
 written blind, never tuned on; only their figures are printed, never their messages, so
 that they stay unseen.
 Used by tests/servers/test_safety_rest.py (which asserts the figures) and `make eval`.
@@ -73,6 +74,7 @@ SETS = {
             ("sealed v4", "sealed_v4"),
             ("sealed v5", "sealed_v5"),
             ("sealed v6", "sealed_v6"),
+            ("sealed v7", "sealed_v7"),
         )
     },
 }

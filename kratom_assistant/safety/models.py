@@ -79,7 +79,7 @@ class Settings:
     C: float = 30.0  # chosen by out-of-fold recall at these budgets
     folds: int = 5
     crisis_false_rate: float = 0.01  # share of ordinary messages escalated as a crisis
-    dosing_false_rate: float = 0.006  # share of ordinary messages refused as dosing
+    dosing_false_rate: float = 0.01  # share of ordinary messages refused as dosing
     net_rate: float = 0.04  # share that gets the crisis score's safety line
     offtopic_false_rate: float = 0.005  # share of on-topic messages taken as off-topic
 

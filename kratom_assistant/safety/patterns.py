@@ -41,6 +41,8 @@ class SafetyPatterns:
         self.dosing_contexts = {c: _compile(p) for c, p in spec["dosing_context"].items()}
         self.downgrade_below: float = spec["crisis_downgrade"]["below_confidence"]
         self.death_words = _compile(spec["crisis_downgrade"]["never_with"])
+        self.crisis_over = _compile(spec["crisis_over"]["over"])
+        self.crisis_back = _compile(spec["crisis_over"]["still"])
 
     @classmethod
     def from_file(cls, path: Path = PATTERNS_FILE) -> "SafetyPatterns":
@@ -66,6 +68,11 @@ class SafetyPatterns:
 
     def mentions_death(self, normalised_text: str) -> bool:
         return _first(self.death_words, normalised_text) is not None
+
+    def told_as_over(self, text: str) -> bool:
+        """The message tells of a crisis as past and over, and nothing says it is back."""
+        norm = self.normalise(text)
+        return _first(self.crisis_over, norm) is not None and _first(self.crisis_back, norm) is None
 
     def crisis_kind(self, text: str) -> Optional[str]:
         """Which emergency a message describes (first-aid variation), if any pattern says."""

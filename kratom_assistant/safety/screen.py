@@ -125,7 +125,18 @@ class SafetyScreen(StoredComponent):
             "scores": {k: round(v, 4) for k, v in scores.items()},
         }
         crisis_by_model = limits is not None and scores["crisis"] >= limits.crisis
-        if match and match.intent in safety_patterns.CRISIS_INTENTS:
+        over = (
+            match is not None
+            and match.intent in safety_patterns.CRISIS_INTENTS
+            and limits is not None
+            and scores["crisis"] < limits.net
+            and self.patterns.told_as_over(text)
+        )
+        if over:
+            # A crisis told as over, which the models do not see as one now: the answer, and
+            # the safety line with crisis numbers.
+            record.update(decision=None, pattern=match.pattern, over=True)
+        elif match and match.intent in safety_patterns.CRISIS_INTENTS:
             record.update(decision=match.intent, pattern=match.pattern, kind=match.kind)
         elif crisis_by_model:
             # The patterns did not say which crisis; the larger of the two crisis models does.
@@ -134,11 +145,12 @@ class SafetyScreen(StoredComponent):
                 decision=safety_patterns.SELF_HARM if self_harm else safety_patterns.EMERGENCY,
                 kind=None if self_harm else self.patterns.crisis_kind(text),
             )
+        elif limits and scores["offtopic"] >= limits.offtopic and scores["offtopic"] > scores["dosing"]:
+            # "is 150 grams of protein too much": a dosing request's form, about something else
+            # (the off-topic model is surer than the dosing model; a tie is refused)
+            record.update(decision=OUT_OF_SCOPE)
         elif limits and scores["dosing"] >= limits.dosing:
             record.update(decision=safety_patterns.DOSING, pattern=match.pattern if match else None)
-        elif limits and scores["offtopic"] >= limits.offtopic:
-            # "is 150 grams of protein too much": a dosing pattern's form, about something else
-            record.update(decision=OUT_OF_SCOPE)
         elif match and match.intent == safety_patterns.DOSING:
             record.update(decision=safety_patterns.DOSING, pattern=match.pattern)
         else:
@@ -146,7 +158,7 @@ class SafetyScreen(StoredComponent):
         record["net"] = bool(
             record["decision"] not in safety_patterns.CRISIS_INTENTS
             and limits is not None
-            and scores["crisis"] >= limits.net
+            and (scores["crisis"] >= limits.net or over)
         )
         return record
 
@@ -182,8 +194,8 @@ class SafetyScreen(StoredComponent):
     @staticmethod
     def _classifier_crisis_stands(classified: Text, record: Dict[Text, Any]) -> bool:
         """A crisis the topic classifier found stands when the screen is unsure (crisis wins
-        ties); its dosing guesses and its clear-cut false crises do not."""
-        return classified in safety_patterns.CRISIS_INTENTS and record["net"]
+        ties); its dosing guesses, its clear-cut false crises and crises told as over do not."""
+        return classified in safety_patterns.CRISIS_INTENTS and record["net"] and not record.get("over")
 
     def _best_ordinary_intent(self, message: Message) -> Text:
         """The classifier's best topic once the screen has ruled out the safety intents:

@@ -15,7 +15,7 @@ def test_is_kratom_addictive_gets_the_dependence_answer_with_its_source(assistan
 
 def test_answers_offer_quick_replies_for_next_topics(assistant, domain):
     (reply,) = assistant.say("what are the side effects of kratom")  # the answer ends with where to turn
-    assert reply["text"] in response_texts(domain, "utter_effects")
+    assert reply["text"] in response_texts(domain, "utter_risks")
     assert 1 <= len(reply["buttons"]) <= 3
     assert all(b["payload"].startswith("/ask_") or b["payload"].startswith("/request_") for b in reply["buttons"])
 

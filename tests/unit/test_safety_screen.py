@@ -246,11 +246,13 @@ def test_the_decision_by_score(screen, scores, decision, net):
     assert (record["decision"], record["net"]) == (decision, net)
 
 
-def test_off_topic_beats_a_dosing_pattern_but_not_the_dosing_model(screen):
+def test_off_topic_beats_a_dosing_pattern_and_a_less_sure_dosing_model(screen):
     text = "is 150 grams of protein too much"  # a dosing pattern's form
     assert deciding(screen, text, offtopic=0.9)["decision"] == "out_of_scope"
     assert deciding(screen, text)["decision"] == "ask_dosing"
-    assert deciding(screen, text, offtopic=0.9, dosing=0.9)["decision"] == "ask_dosing"
+    assert deciding(screen, text, offtopic=0.95, dosing=0.85)["decision"] == "out_of_scope"
+    assert deciding(screen, text, offtopic=0.9, dosing=0.9)["decision"] == "ask_dosing"  # a tie is refused
+    assert deciding(screen, text, offtopic=0.85, dosing=0.95)["decision"] == "ask_dosing"
 
 
 def test_a_crisis_the_classifier_found_stands_only_when_the_screen_is_unsure(screen):
@@ -273,3 +275,34 @@ def test_save_and_load_give_the_same_decisions(screen, storage):
     loaded = SafetyScreen.load({}, storage, Resource("safety_screen"), ExecutionContext(GraphSchema({}), "test"))
     for text in ["how often can i take it", "she is turning blue", "what are the effects"]:
         assert loaded.decide(text) == screen.decide(text)
+
+
+@pytest.mark.parametrize(
+    "text,crisis_score,decision,net",
+    [
+        # told as over, the models see no crisis: the answer with the safety line
+        ("i used to self harm as a teen, thats long behind me. does kratom affect mood?", 0.01, None, True),
+        ("years ago i thought about ending it all, therapy helped. is kratom addictive?", 0.01, None, True),
+        # the models are unsure, or it is back: the crisis reply
+        (
+            "i used to self harm as a teen, thats long behind me. does kratom affect mood?",
+            0.2,
+            "express_self_harm",
+            False,
+        ),
+        ("years ago i thought about ending it all and the thoughts are back", 0.01, "express_self_harm", False),
+        ("i used to self harm and tonight i want to again", 0.01, "express_self_harm", False),
+        ("i want to end it all", 0.01, "express_self_harm", False),
+    ],
+)
+def test_a_crisis_told_as_over_gets_the_answer_and_the_safety_line(screen, text, crisis_score, decision, net):
+    record = deciding(screen, text, self_harm=crisis_score)
+    assert (record["decision"], record["net"]) == (decision, net)
+
+
+def test_the_classifiers_crisis_does_not_stand_for_a_crisis_told_as_over(screen):
+    over = SafetyScreen({}, screen._model_storage, screen._resource, FixedScores(self_harm=0.01))
+    [message] = over.process(
+        [classified("i used to self harm, years ago now. is kratom addictive", "express_self_harm")]
+    )
+    assert message.get("intent")["name"] != "express_self_harm" and message.get(SCREEN_KEY)["net"]
