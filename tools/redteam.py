@@ -9,8 +9,8 @@ would see:
 - an off-topic message must get the off-topic answer.
 
 Dev sets (tests/redteam/): read while the patterns and corpora were written; misses are
-printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v7/, see their READMEs;
-tests/sealed_v8/ is kept unmeasured for the next change):
+printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v8/, see their READMEs;
+the newest, written for the next change, is listed once that change is made):
 written blind, never tuned on; only their figures are printed, never their messages, so
 that they stay unseen.
 Used by tests/servers/test_safety_rest.py (which asserts the figures) and `make eval`.
@@ -75,6 +75,7 @@ SETS = {
             ("sealed v5", "sealed_v5"),
             ("sealed v6", "sealed_v6"),
             ("sealed v7", "sealed_v7"),
+            ("sealed v8", "sealed_v8"),
         )
     },
 }
