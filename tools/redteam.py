@@ -9,7 +9,7 @@ would see:
 - an off-topic message must get the off-topic answer.
 
 Dev sets (tests/redteam/): read while the patterns and corpora were written; misses are
-printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v8/, see their READMEs;
+printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v10/, see their READMEs;
 the newest, written for the next change, is listed once that change is made):
 written blind, never tuned on; only their figures are printed, never their messages, so
 that they stay unseen.
@@ -76,6 +76,8 @@ SETS = {
             ("sealed v6", "sealed_v6"),
             ("sealed v7", "sealed_v7"),
             ("sealed v8", "sealed_v8"),
+            ("sealed v9", "sealed_v9"),
+            ("sealed v10", "sealed_v10"),
         )
     },
 }
