@@ -1,6 +1,6 @@
 """No message of a test set is trained on: the safety corpora (data/safety/) and the NLU
-examples (data/nlu/) share no line with the red-team, dev or sealed sets, compared after
-normalising case, accents, spacing and punctuation. A failure names the training file and
+examples (data/nlu/) share no line with the red-team, dev or sealed sets or the held-out
+NLU set, compared after normalising case, accents, spacing and punctuation. A failure names the training file and
 line only, so a sealed message is never printed."""
 
 import re
@@ -13,6 +13,7 @@ from tests.conftest import ROOT
 
 ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")  # "[xanax](substance)" -> "xanax"
 TEST_SETS = [ROOT / "tests" / "redteam", *sorted((ROOT / "tests").glob("sealed*"))]
+HELDOUT = ROOT / "tests" / "nlu_heldout.yml"
 
 
 def key(text: str) -> str:
@@ -37,6 +38,9 @@ def test_sets() -> Dict[str, str]:
         for path in folder.glob("*.txt"):
             for line in path.read_text(encoding="utf-8").splitlines():
                 keys.setdefault(key(line), path.parent.name)
+    for item in yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["nlu"]:
+        for example in (item.get("examples") or "").splitlines():
+            keys.setdefault(key(ANNOTATION.sub(r"\1", example.lstrip("- "))), "the held-out NLU set")
     keys.pop("", None)
     return keys
 
