@@ -14,16 +14,15 @@ from typing import Dict, Iterator, List
 import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
+from tests.browser.conftest import SHOTS, assistant_site
 from tests.browser.test_widget_browser import (
-    RESULTS,
-    SHOTS,
     answer,
     is_response,
     open_widget,
     say,
     settled,
 )
-from tools import demo_page, servers
+from tools import demo_page
 
 RASA_PORT, ACTION_PORT, WEB_PORT = 6211, 6212, 6213
 AXE = demo_page.WEB / "node_modules" / "axe-core" / "axe.min.js"
@@ -37,14 +36,8 @@ LIVE_REGIONS = "[aria-live], [role=log], [role=status], [role=alert], [role=marq
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    origin = f"http://127.0.0.1:{WEB_PORT}"
-    with (
-        open(RESULTS / "widget-accessibility.log", "w") as log,
-        servers.running(RASA_PORT, ACTION_PORT, log=log, cors=[origin]),
-        demo_page.serve("127.0.0.1", WEB_PORT, RASA_PORT),
-    ):
-        yield origin + "/"
+    with assistant_site(RASA_PORT, ACTION_PORT, WEB_PORT, "widget-accessibility.log") as url:
+        yield url
 
 
 class Replies:

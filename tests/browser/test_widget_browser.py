@@ -3,18 +3,15 @@ the real action and Rasa servers and the demo page, as a visitor meets it."""
 
 import re
 import time
-from pathlib import Path
 from typing import Callable, Iterator, List, Tuple
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tools import demo_page, servers
+from tests.browser.conftest import SHOTS, assistant_site
+from tools import demo_page
 from tools.content_audit import response_texts, topic_response
 
-ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "results"
-SHOTS = RESULTS / "widget"
 RASA_PORT, ACTION_PORT, WEB_PORT, OTHER_WEB_PORT = 6171, 6172, 6173, 6174
 DISCLAIMER = "Information, not medical advice. In an emergency call your local emergency number."
 OFFLINE = "Can't reach the assistant, trying again…"
@@ -23,18 +20,8 @@ XSS = "<img src=x onerror=alert(1)>"
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    """The assistant and its demo page as `make run` starts them; the page's URL.
-
-    The page (port WEB_PORT) and the Rasa server (RASA_PORT) are different origins, so
-    the widget only connects if CORS allows the page's origin."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    origin = f"http://127.0.0.1:{WEB_PORT}"
-    with (
-        open(RESULTS / "widget-browser.log", "w") as log,
-        servers.running(RASA_PORT, ACTION_PORT, log=log, cors=[origin]),
-        demo_page.serve("127.0.0.1", WEB_PORT, RASA_PORT),
-    ):
-        yield origin + "/"
+    with assistant_site(RASA_PORT, ACTION_PORT, WEB_PORT, "widget-browser.log") as url:
+        yield url
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_widget_browser import (
-    RESULTS,
     answer,
     is_response,
     open_widget,
@@ -33,7 +32,7 @@ from tests.browser.test_widget_browser import (
     settled,
     shown,
 )
-from tests.conftest import stored_data
+from tests.conftest import RESULTS, stored_data
 from tools import demo_page, servers
 from tools.content_audit import response_texts
 

@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import psutil
 import pytest
 import requests
-import socketio
 
 from tests.conftest import RESULTS
 from tests.servers.test_scaleout_local import listening_addresses
+from tests.servers.test_socketio import converse
 from tools import scaleout
 from tools.content_audit import response_texts
 
@@ -117,33 +117,11 @@ def test_a_store_outage_gets_a_clear_reply_and_service_resumes_with_nothing_lost
     assert "what is kratom" in [e.get("text") for e in events if e["event"] == "user"]
 
 
-async def polling_conversation(url: str, message: str):
-    """One visit as the widget's socket.io client starts it, on long-polling (each poll a
-    new HTTP request through nginx): connect, join the conversation, ask, get the answer."""
-    client = socketio.AsyncClient(reconnection=False)
-    session_id, replies, confirmed = uuid.uuid4().hex, [], asyncio.Event()
-    client.on("session_confirm", lambda *_: confirmed.set())
-    client.on("bot_uttered", replies.append)
-    await client.connect(url, socketio_path="/socket.io", transports=["polling"], wait_timeout=10)
-    try:
-        await client.emit("session_request", {"session_id": session_id})
-        await asyncio.wait_for(confirmed.wait(), 10)
-        await client.emit("user_uttered", {"message": message, "session_id": session_id})
-        for _ in range(200):
-            await asyncio.sleep(0.1)
-            if replies:
-                break
-        await asyncio.sleep(0.5)  # the rest of a multi-message answer
-    finally:
-        await client.disconnect()
-    return replies
-
-
 async def test_a_polling_socketio_client_connects_and_is_answered_through_the_front_every_time(stack, domain):
     """Round robin sent the second poll of a session to the other Rasa server, which
     answered 400 (unknown session): socket.io is sticky by client at the front."""
     for _ in range(3):
-        replies = await polling_conversation(stack.front_url, "what is kratom")
+        (replies,) = await converse(stack.front_url, ["what is kratom"], settle=20)
         assert "\n\n".join(m["text"] for m in replies) in response_texts(domain, "utter_what_is_kratom")
 
 
@@ -187,8 +165,6 @@ def test_nginx_limits_each_client_rate(stack):
 
 
 def lock_cycles(store, conversation: str, cycles: int, errors: list) -> None:
-    import asyncio
-
     async def run():
         for _ in range(cycles):
             # A short lifetime, so a lost update costs seconds here, not a minute.

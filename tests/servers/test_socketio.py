@@ -10,15 +10,16 @@ from tools.content_audit import response_texts
 
 
 async def converse(url: str, messages, settle: float = 1.5, session_id: Optional[str] = None):
-    """Send messages over socket.io like the widget does; return the replies to each."""
+    """Send messages over socket.io like the widget does; return the replies to each. On
+    long-polling each poll is a new HTTP request (through nginx, in the scale-out tests)."""
     # Long-polling: the pinned engine.io client needs a newer aiohttp for websockets than
     # Rasa 3.6 allows; the server side is the same either way.
-    client = socketio.AsyncClient()
+    client = socketio.AsyncClient(reconnection=False)
     session_id = session_id or uuid.uuid4().hex
     replies, confirmed = [], asyncio.Event()
     client.on("session_confirm", lambda *_: confirmed.set())
     client.on("bot_uttered", lambda data: replies[-1].append(data))
-    await client.connect(url, socketio_path="/socket.io", transports=["polling"])
+    await client.connect(url, socketio_path="/socket.io", transports=["polling"], wait_timeout=10)
     try:
         await client.emit("session_request", {"session_id": session_id})
         await asyncio.wait_for(confirmed.wait(), 10)
