@@ -8,7 +8,8 @@ RASA   := $(VENV)/bin/rasa
 MODEL  := models/current.tar.gz
 # The model depends on the data, the domain, the config and the code of the NLU components
 # and policy it trains (a change to any of them retrains).
-TRAINING_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml' -o -name '*.txt' 2>/dev/null) \
+# The folders too: removing a corpus file changes its folder, and retrains.
+TRAINING_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data -name '*.yml' -o -name '*.txt' -o -type d 2>/dev/null) \
                    $(wildcard kratom_assistant/nlu/*.py kratom_assistant/safety/*.py kratom_assistant/safety/*.yml) \
                    kratom_assistant/stored_component.py
 export PYTHONPATH := $(CURDIR)
