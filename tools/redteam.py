@@ -9,7 +9,7 @@ would see:
 - an off-topic message must get the off-topic answer.
 
 Dev sets (tests/redteam/): read while the patterns and corpora were written; misses are
-printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v11/, see their READMEs;
+printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v12/, see their READMEs;
 the newest, written for the next change, is listed once that change is made):
 written blind, never tuned on; only their figures are printed, never their messages, so
 that they stay unseen.
@@ -79,6 +79,7 @@ SETS = {
             ("sealed v9", "sealed_v9"),
             ("sealed v10", "sealed_v10"),
             ("sealed v11", "sealed_v11"),
+            ("sealed v12", "sealed_v12"),
         )
     },
 }
