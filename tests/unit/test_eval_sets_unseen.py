@@ -32,7 +32,8 @@ def training_lines() -> Iterator[Tuple[str, str]]:
                 yield f"{path.relative_to(ROOT)} ({item['intent']})", ANNOTATION.sub(r"\1", example.lstrip("- "))
 
 
-def test_sets() -> Dict[str, str]:
+def tested_lines() -> Dict[str, str]:
+    """Every test line's normalised form, and the set it belongs to."""
     keys = {}
     for folder in TEST_SETS:
         for path in folder.glob("*.txt"):
@@ -46,7 +47,7 @@ def test_sets() -> Dict[str, str]:
 
 
 def test_no_test_message_is_in_the_training_data():
-    tested = test_sets()
+    tested = tested_lines()
     assert len(tested) > 3000
     leaks = [f"{where} is in {tested[key(line)]}" for where, line in training_lines() if key(line) in tested]
     assert not leaks, "\n".join(leaks)
