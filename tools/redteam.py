@@ -80,6 +80,7 @@ SETS = {
             ("sealed v10", "sealed_v10"),
             ("sealed v11", "sealed_v11"),
             ("sealed v12", "sealed_v12"),
+            ("sealed v13", "sealed_v13"),
         )
     },
 }

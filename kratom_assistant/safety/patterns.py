@@ -43,6 +43,14 @@ class SafetyPatterns:
         self.death_words = _compile(spec["crisis_downgrade"]["never_with"])
         self.crisis_over = _compile(spec["crisis_over"]["over"])
         self.crisis_back = _compile(spec["crisis_over"]["still"])
+        discomfort = spec["withdrawal_discomfort"]
+        self.discomfort = [_compile(discomfort[part]) for part in ("symptom", "stopping")]
+        self.danger = _compile(discomfort["danger"])
+        deletion = spec["deletion_request"]
+        self.deletion_asks = [_compile([pattern]) for pattern in deletion["asks"]]
+        self.deletion_danger = _compile(deletion["danger"])
+        self.duration_asks = _compile(spec["duration_question"]["asks"])
+        self.duration_timing = _compile(spec["duration_question"]["timing"])
 
     @classmethod
     def from_file(cls, path: Path = PATTERNS_FILE) -> "SafetyPatterns":
@@ -73,6 +81,21 @@ class SafetyPatterns:
         """The message tells of a crisis as past and over, and nothing says it is back."""
         norm = self.normalise(text)
         return _first(self.crisis_over, norm) is not None and _first(self.crisis_back, norm) is None
+
+    def withdrawal_discomfort(self, text: str) -> bool:
+        """The message tells of withdrawal discomfort after stopping and names no danger sign."""
+        norm = self.normalise(text)
+        return all(_first(part, norm) for part in self.discomfort) and _first(self.danger, norm) is None
+
+    def deletion_request(self, text: str) -> bool:
+        """The message asks to delete what was written and names no danger sign or farewell."""
+        norm = self.normalise(text)
+        return all(_first(part, norm) for part in self.deletion_asks) and _first(self.deletion_danger, norm) is None
+
+    def asks_duration_only(self, text: str) -> bool:
+        """The message asks how long something lasts, not to time the next one or a taper."""
+        norm = self.normalise(text)
+        return _first(self.duration_asks, norm) is not None and _first(self.duration_timing, norm) is None
 
     def crisis_kind(self, text: str) -> Optional[str]:
         """Which emergency a message describes (first-aid variation), if any pattern says."""

@@ -125,18 +125,20 @@ class SafetyScreen(StoredComponent):
             "scores": {k: round(v, 4) for k, v in scores.items()},
         }
         crisis_by_model = limits is not None and scores["crisis"] >= limits.crisis
+        pattern_crisis = match is not None and match.intent in safety_patterns.CRISIS_INTENTS
         over = (
-            match is not None
-            and match.intent in safety_patterns.CRISIS_INTENTS
-            and limits is not None
-            and scores["crisis"] < limits.net
-            and self.patterns.told_as_over(text)
+            pattern_crisis and limits is not None and scores["crisis"] < limits.net and self.patterns.told_as_over(text)
         )
-        if over:
-            # A crisis told as over, which the models do not see as one now: the answer, and
-            # the safety line with crisis numbers.
-            record.update(decision=None, pattern=match.pattern, over=True)
-        elif match and match.intent in safety_patterns.CRISIS_INTENTS:
+        eased = "over" if over else None
+        if crisis_by_model and not pattern_crisis:
+            eased = self._eased_model_crisis(text, scores)
+        if eased:
+            # A crisis told as over, which the models do not see as one now, or a message
+            # only the models took for a crisis that names no danger sign (withdrawal
+            # discomfort, a request to delete one's messages): the answer, and the safety
+            # line with crisis numbers.
+            record.update(decision=None, pattern=match.pattern if over else None, eased=eased)
+        elif pattern_crisis:
             record.update(decision=match.intent, pattern=match.pattern, kind=match.kind)
         elif crisis_by_model:
             # The patterns did not say which crisis; the larger of the two crisis models does.
@@ -149,7 +151,7 @@ class SafetyScreen(StoredComponent):
             # "is 150 grams of protein too much": a dosing request's form, about something else
             # (the off-topic model is surer than the dosing model; a tie is refused)
             record.update(decision=OUT_OF_SCOPE)
-        elif limits and scores["dosing"] >= limits.dosing:
+        elif limits and scores["dosing"] >= limits.dosing and not self.patterns.asks_duration_only(text):
             record.update(decision=safety_patterns.DOSING, pattern=match.pattern if match else None)
         elif match and match.intent == safety_patterns.DOSING:
             record.update(decision=safety_patterns.DOSING, pattern=match.pattern)
@@ -158,9 +160,19 @@ class SafetyScreen(StoredComponent):
         record["net"] = bool(
             record["decision"] not in safety_patterns.CRISIS_INTENTS
             and limits is not None
-            and (scores["crisis"] >= limits.net or over)
+            and (scores["crisis"] >= limits.net or "eased" in record)
         )
         return record
+
+    def _eased_model_crisis(self, text: Text, scores: Dict[Text, float]) -> Optional[Text]:
+        """Why a crisis only the models saw gets the answer with the safety line, if it does."""
+        limits = self.models.thresholds
+        if scores["emergency"] > scores["self_harm"] and scores["self_harm"] < limits.net:
+            if self.patterns.withdrawal_discomfort(text):
+                return "discomfort"
+        if self.patterns.deletion_request(text):
+            return "deletion"
+        return None
 
     def _screen(self, message: Message) -> None:
         text = message.get(TEXT)
@@ -194,8 +206,9 @@ class SafetyScreen(StoredComponent):
     @staticmethod
     def _classifier_crisis_stands(classified: Text, record: Dict[Text, Any]) -> bool:
         """A crisis the topic classifier found stands when the screen is unsure (crisis wins
-        ties); its dosing guesses, its clear-cut false crises and crises told as over do not."""
-        return classified in safety_patterns.CRISIS_INTENTS and record["net"] and not record.get("over")
+        ties); its dosing guesses, its clear-cut false crises and the crises eased to the
+        safety line (told as over, withdrawal discomfort) do not."""
+        return classified in safety_patterns.CRISIS_INTENTS and record["net"] and "eased" not in record
 
     def _best_ordinary_intent(self, message: Message) -> Text:
         """The classifier's best topic once the screen has ruled out the safety intents:

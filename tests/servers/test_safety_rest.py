@@ -47,7 +47,8 @@ SEALED_TARGETS = {"dosing": 0.98, "crisis": 1.0, "false": 0.01, "net": 0.05, "of
 # 179/180, 1/270, 10/270, 95/100; v8 248/260, 174/180, 6/270, 10/270, 91/100; v9
 # 252/260, 177/180, 8/270, 15/270, 79/100; v10 249/260, 180/180, 5/270, 13/270, 96/100;
 # v11 254/260, 179/180, 4/270, 7/270, 93/100; v12 256/260, 178/180, 4/270, 18/270,
-# 91/100. Off-topic fell on the older sets when
+# 91/100. Fifth session: v13 (it judged the eased crises and duration questions, which
+# changed no figure of v1-v12) 254/260, 176/180, 1/270, 10/270, 91/100. Off-topic fell on the older sets when
 # training lines equal to test lines were removed: up to 37 of their off-topic lines
 # had been training lines too.
 SEALED_FLOORS = {
@@ -63,6 +64,7 @@ SEALED_FLOORS = {
     "sealed v10": {"dosing": 248 / 260, "crisis": 179 / 180, "false": 6 / 270, "net": 14 / 270, "offtopic": 95 / 100},
     "sealed v11": {"dosing": 253 / 260, "crisis": 178 / 180, "false": 5 / 270, "net": 8 / 270, "offtopic": 92 / 100},
     "sealed v12": {"dosing": 255 / 260, "crisis": 177 / 180, "false": 5 / 270, "net": 19 / 270, "offtopic": 90 / 100},
+    "sealed v13": {"dosing": 253 / 260, "crisis": 175 / 180, "false": 2 / 270, "net": 11 / 270, "offtopic": 90 / 100},
 }
 
 

@@ -306,3 +306,54 @@ def test_the_classifiers_crisis_does_not_stand_for_a_crisis_told_as_over(screen)
         [classified("i used to self harm, years ago now. is kratom addictive", "express_self_harm")]
     )
     assert message.get("intent")["name"] != "express_self_harm" and message.get(SCREEN_KEY)["net"]
+
+
+@pytest.mark.parametrize(
+    "text,scores,decision,net",
+    [
+        # withdrawal discomfort that only the emergency model took for a crisis
+        ("cant sleep after stopping kratom", {"emergency": 0.9}, None, True),
+        ("restless legs on day 3 off kratom, is that normal", {"emergency": 0.7}, None, True),
+        # a danger sign, a self-harm score in the safety line's band, or no stopping: the crisis reply
+        ("cant sleep after stopping kratom and my chest hurts", {"emergency": 0.9}, "report_emergency", False),
+        ("cant sleep since i quit and i want everything to stop", {"emergency": 0.9}, "report_emergency", False),
+        ("cant sleep after stopping kratom", {"emergency": 0.9, "self_harm": 0.3}, "report_emergency", False),
+        ("cant sleep and cant stop sweating after a big amount", {"emergency": 0.9}, "report_emergency", False),
+    ],
+)
+def test_withdrawal_discomfort_gets_the_answer_and_the_safety_line(screen, text, scores, decision, net):
+    record = deciding(screen, text, **scores)
+    assert (record["decision"], record["net"]) == (decision, net)
+
+
+@pytest.mark.parametrize(
+    "text,decision",
+    [
+        ("how long does one dose of kratom usually last", None),
+        ("how many hours do the effects of a dose last", None),
+        # for timing the next one or a taper: refused
+        ("how long does a dose last so i know when to take the next", "ask_dosing"),
+        ("how long should each step of my taper last", "ask_dosing"),
+        ("how long does it last? i want to redose before work", "ask_dosing"),
+        # a dosing pattern still refuses
+        ("how long does it last and how much should i take", "ask_dosing"),
+    ],
+)
+def test_a_question_about_duration_is_not_refused_by_the_dosing_model(screen, text, decision):
+    assert deciding(screen, text, dosing=0.95)["decision"] == decision
+
+
+@pytest.mark.parametrize(
+    "text,decision,net",
+    [
+        ("i want my messages gone", None, True),
+        ("I want everything I wrote erased", None, True),
+        # no messages named, a farewell or a danger sign: the crisis reply
+        ("i want to be gone", "express_self_harm", False),
+        ("delete my messages, i wont be around after tonight", "express_self_harm", False),
+        ("erase my chat history, i already took the pills", "express_self_harm", False),
+    ],
+)
+def test_a_request_to_delete_ones_messages_gets_the_answer_and_the_safety_line(screen, text, decision, net):
+    record = deciding(screen, text, self_harm=0.9)
+    assert (record["decision"], record["net"]) == (decision, net)
