@@ -94,6 +94,11 @@ def _normalised(data: Dict[Text, Any]) -> Any:
     return json.loads(json.dumps(data))
 
 
+# What Rasa itself puts in every event's metadata: the model's and assistant's ids, not
+# personal details (a model id's run of digits would cost a phone-number search per message).
+RASA_METADATA = frozenset({"model_id", "assistant_id"})
+
+
 def stored_form(event: Event) -> Dict[Text, Any]:
     """The event as it is stored: a user's message without personal details (in its
     text, the parse result's text and entity values, and any metadata)."""
@@ -106,7 +111,9 @@ def stored_form(event: Event) -> Dict[Text, Any]:
             if isinstance(entity.get("value"), str):
                 entity["value"] = scrub(entity["value"])
         if data.get("metadata"):
-            data["metadata"] = scrub_values(data["metadata"])
+            data["metadata"] = {
+                key: value if key in RASA_METADATA else scrub_values(value) for key, value in data["metadata"].items()
+            }
     return data
 
 

@@ -112,6 +112,18 @@ def test_a_message_is_stored_without_personal_details_and_the_tracker_keeps_work
     assert [e["text"] for e in stored if e["event"] == "user"] == ["my name is [name], call me on [phone]", "message 1"]
 
 
+def test_metadata_from_a_channel_is_scrubbed_and_rasas_own_ids_are_kept():
+    event = UserUttered(
+        "hi",
+        {"name": "greet", "confidence": 1.0},
+        metadata={"model_id": "20261130123456789", "note": "ring me on 07700 900123"},
+    )
+    assert tracker_store.stored_form(event)["metadata"] == {
+        "model_id": "20261130123456789",
+        "note": "ring me on [phone]",
+    }
+
+
 @pytest.mark.filterwarnings("ignore")
 def test_a_turn_that_confirms_forget_me_deletes_every_session_of_the_conversation(store):
     tracker = asyncio.run(store.create_tracker("person"))
