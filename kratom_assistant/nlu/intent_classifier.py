@@ -27,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_union
 
 from kratom_assistant.nlu.text_normalise import normalise
+from kratom_assistant.nlu.tfidf_scores import LinearTfidfScores
 from kratom_assistant.stored_component import StoredComponent
 
 
@@ -58,26 +59,26 @@ class LinearIntentClassifier(StoredComponent, IntentClassifier):
         self._use(state["model"])
 
     def _use(self, model: Optional[Pipeline]) -> None:
-        """Keep each vectorizer with its rows of the weights, transposed once and C-ordered:
-        scikit-learn's predict_proba copies the whole weight matrix (about 6 MB) into that
-        order on every call, and its FeatureUnion runs each vectorizer through joblib."""
+        """Keep each vectorizer with its rows of the weights, scored one message at a time
+        (kratom_assistant/nlu/tfidf_scores.py): scikit-learn's predict_proba copies the whole
+        weight matrix (about 6 MB) on every call, and its FeatureUnion runs each vectorizer
+        through joblib."""
         self.model = model
         if model is None:
             return
         weights = model["classifier"].coef_.T
-        self._parts, start = [], 0
+        parts, start = [], 0
         for _, vectorizer in model["features"].transformer_list:
             end = start + len(vectorizer.vocabulary_)
-            self._parts.append((vectorizer, np.ascontiguousarray(weights[start:end])))
+            parts.append((vectorizer, weights[start:end]))
             start = end
+        self._linear = LinearTfidfScores(parts)
         self._intercept = model["classifier"].intercept_
 
     def probabilities(self, texts: List[Text]) -> np.ndarray:
         """The classifier's predict_proba: a softmax over the intents' linear scores."""
         features = [self.features_text(t) for t in texts]
-        scores = self._intercept + sum(
-            np.asarray(vectorizer.transform(features) @ weights) for vectorizer, weights in self._parts
-        )
+        scores = self._intercept + self._linear.scores(features)
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         return scores / scores.sum(axis=1, keepdims=True)
 

@@ -24,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from kratom_assistant.nlu.text_normalise import normalise
+from kratom_assistant.nlu.tfidf_scores import LinearTfidfScores
 
 # Corpus folders under data/safety/: one message per line in every *.txt file.
 LABELS = ("dosing", "self_harm", "emergency", "ordinary", "offtopic")
@@ -105,14 +106,27 @@ class SafetyModels:
         self._weights = np.ascontiguousarray(np.vstack([heads[n].coef_[0] for n in self.names]).T)
         self._intercepts = np.array([heads[n].intercept_[0] for n in self.names])
 
-    def vectorise(self, texts: Sequence[str]):
-        normalised = [normalise(t) for t in texts]
-        return hstack([v.transform(normalised) for v in self.vectorizers]).tocsr()
+    def __getstate__(self) -> Dict:
+        state = dict(self.__dict__)
+        state.pop("_linear", None)  # rebuilt from the vectorizers on first use
+        return state
+
+    def linear(self) -> LinearTfidfScores:
+        """The weights split by vectorizer, scored one message at a time (built on first use,
+        so a stored model needs nothing more)."""
+        if getattr(self, "_linear", None) is None:
+            parts, start = [], 0
+            for vectorizer in self.vectorizers:
+                end = start + len(vectorizer.vocabulary_)
+                parts.append((vectorizer, self._weights[start:end]))
+                start = end
+            self._linear = LinearTfidfScores(parts)
+        return self._linear
 
     def scores(self, texts: Sequence[str]) -> List[Dict[str, float]]:
         """For each text, each head's probability that the text is of its kind, and the
         crisis score (the larger of the two crisis kinds)."""
-        logits = np.asarray(self.vectorise(texts) @ self._weights) + self._intercepts
+        logits = self.linear().scores([normalise(t) for t in texts]) + self._intercepts
         probabilities = 1.0 / (1.0 + np.exp(-logits))
         scores = [dict(zip(self.names, map(float, row), strict=True)) for row in probabilities]
         for row in scores:
