@@ -81,6 +81,7 @@ SETS = {
             ("sealed v11", "sealed_v11"),
             ("sealed v12", "sealed_v12"),
             ("sealed v13", "sealed_v13"),
+            ("sealed v14", "sealed_v14"),
         )
     },
 }
