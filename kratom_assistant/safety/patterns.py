@@ -49,6 +49,7 @@ class SafetyPatterns:
         deletion = spec["deletion_request"]
         self.deletion_asks = [_compile([pattern]) for pattern in deletion["asks"]]
         self.deletion_danger = _compile(deletion["danger"])
+        self.conversational_replies = _compile(spec["conversational_reply"])
         self.duration_asks = _compile(spec["duration_question"]["asks"])
         self.duration_timing = _compile(spec["duration_question"]["timing"])
 
@@ -91,6 +92,10 @@ class SafetyPatterns:
         """The message asks to delete what was written and names no danger sign or farewell."""
         norm = self.normalise(text)
         return all(_first(part, norm) for part in self.deletion_asks) and _first(self.deletion_danger, norm) is None
+
+    def conversational_reply(self, text: str) -> bool:
+        """The whole message is only a conversational reply ("nope", "talk soon")."""
+        return _first(self.conversational_replies, self.normalise(text)) is not None
 
     def asks_duration_only(self, text: str) -> bool:
         """The message asks how long something lasts, not to time the next one or a taper."""

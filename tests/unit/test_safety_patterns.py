@@ -207,6 +207,9 @@ def test_their_look_alikes_do_not_match(text):
         "¿qué cantidad de kratom es segura?",
         "Welche Menge wäre für mich gut?",
         "me dijeron 3 gramos al día, ¿es correcto?",
+        "my supplier said 5 scoops is a normal day, true?",
+        "a guy at work says three caps are standard, is he right",
+        "how often during a long shift should i re-up",
     ],
 )
 def test_disguised_requests_for_a_number_match(text):
@@ -224,6 +227,8 @@ def test_disguised_requests_for_a_number_match(text):
         "how much can you take of the withdrawal before you need help",
         "my son is 15 years old and i found kratom in his room",
         "i weigh 80 kg now after quitting, is weight gain normal",
+        "5 scoops of protein is a normal amount for a bodybuilder",
+        "when should i re-up my supply, the shop closes early",
     ],
 )
 def test_look_alikes_of_disguised_requests_do_not_match(text):

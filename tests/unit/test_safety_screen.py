@@ -357,3 +357,21 @@ def test_a_question_about_duration_is_not_refused_by_the_dosing_model(screen, te
 def test_a_request_to_delete_ones_messages_gets_the_answer_and_the_safety_line(screen, text, decision, net):
     record = deciding(screen, text, self_harm=0.9)
     assert (record["decision"], record["net"]) == (decision, net)
+
+
+@pytest.mark.parametrize(
+    "text,decision,net",
+    [
+        ("i dont think so", None, True),
+        ("nope", None, True),
+        ("talk soon!", None, True),
+        ("ok thanks mate", None, True),
+        # farewells of finality and anything more than a reply: the crisis reply
+        ("ok im done, bye", "express_self_harm", False),
+        ("goodbye everyone", "express_self_harm", False),
+        ("i dont think so, i cant keep going", "express_self_harm", False),
+    ],
+)
+def test_a_conversational_reply_gets_the_answer_and_the_safety_line(screen, text, decision, net):
+    record = deciding(screen, text, self_harm=0.9)
+    assert (record["decision"], record["net"]) == (decision, net)
