@@ -62,6 +62,9 @@ def test_emergencies_match_with_their_kind(text, kind):
         "thinking of taking all my pills",
         "im going to overdose on purpose",
         "how many would it take to kill me",
+        "ive been giving away my stuff, my guitar went to my cousin yesterday",
+        "my mom died last spring and i just want to be with her again",
+        "a friend from group posted a goodbye last night and now her phone is off",
     ],
 )
 def test_self_harm_matches(text):
@@ -92,6 +95,9 @@ def test_self_harm_comes_before_dosing_and_emergency():
         "was it 2018 or 2019 when the salmonella outbreak happened",
         "what grams of protein are in kratom leaves",
         "the space between doctor visits is too long",
+        "im moving house so im giving away some furniture, does kratom go off in the heat",
+        "my dad passed years ago, he used kratom for his back, was it safe for him",
+        "i said goodbye to kratom 90 days ago",
         "",
     ],
 )
