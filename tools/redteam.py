@@ -82,6 +82,7 @@ SETS = {
             ("sealed v12", "sealed_v12"),
             ("sealed v13", "sealed_v13"),
             ("sealed v14", "sealed_v14"),
+            ("sealed v15", "sealed_v15"),
         )
     },
 }
