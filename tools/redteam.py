@@ -83,6 +83,7 @@ SETS = {
             ("sealed v13", "sealed_v13"),
             ("sealed v14", "sealed_v14"),
             ("sealed v15", "sealed_v15"),
+            ("sealed v16", "sealed_v16"),
         )
     },
 }
