@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Pattern
+from typing import Dict, List, Optional, Pattern, Tuple
 
 import yaml
 
@@ -35,6 +35,7 @@ class SafetyMatch:
 class SafetyPatterns:
     def __init__(self, spec: Dict) -> None:
         self.misspellings: Dict[str, str] = spec.get("misspellings") or {}
+        self._last: Tuple[Optional[str], str] = (None, "")
         self.self_harm = _compile(spec["self_harm"])
         self.emergency = {kind: _compile(p) for kind, p in spec["emergency"].items()}
         self.dosing = _compile(spec["dosing"])
@@ -58,7 +59,13 @@ class SafetyPatterns:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
     def normalise(self, text: str) -> str:
-        return normalise(text, self.misspellings)
+        """The normalised text; the last one is kept, as the screen asks several questions
+        of each message."""
+        last = self._last
+        if last[0] != text:
+            last = (text, normalise(text, self.misspellings))
+            self._last = last
+        return last[1]
 
     def match(self, text: str) -> Optional[SafetyMatch]:
         """The safety intent a message must get, by precedence: self-harm, emergency, dosing."""

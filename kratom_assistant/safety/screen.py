@@ -209,7 +209,7 @@ class SafetyScreen(StoredComponent):
     def _classifier_crisis_stands(classified: Text, record: Dict[Text, Any]) -> bool:
         """A crisis the topic classifier found stands when the screen is unsure (crisis wins
         ties); its dosing guesses, its clear-cut false crises and the crises eased to the
-        safety line (told as over, withdrawal discomfort) do not."""
+        safety line (see `decide`) do not."""
         return classified in safety_patterns.CRISIS_INTENTS and record["net"] and "eased" not in record
 
     def _best_ordinary_intent(self, message: Message) -> Text:
