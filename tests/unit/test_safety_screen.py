@@ -346,22 +346,14 @@ def test_a_question_about_duration_is_not_refused_by_the_dosing_model(screen, te
 @pytest.mark.parametrize(
     "text,decision,net",
     [
+        # a request to delete one's messages
         ("i want my messages gone", None, True),
         ("I want everything I wrote erased", None, True),
         # no messages named, a farewell or a danger sign: the crisis reply
         ("i want to be gone", "express_self_harm", False),
         ("delete my messages, i wont be around after tonight", "express_self_harm", False),
         ("erase my chat history, i already took the pills", "express_self_harm", False),
-    ],
-)
-def test_a_request_to_delete_ones_messages_gets_the_answer_and_the_safety_line(screen, text, decision, net):
-    record = deciding(screen, text, self_harm=0.9)
-    assert (record["decision"], record["net"]) == (decision, net)
-
-
-@pytest.mark.parametrize(
-    "text,decision,net",
-    [
+        # a whole message that is only a conversational reply
         ("i dont think so", None, True),
         ("nope", None, True),
         ("talk soon!", None, True),
@@ -372,6 +364,8 @@ def test_a_request_to_delete_ones_messages_gets_the_answer_and_the_safety_line(s
         ("i dont think so, i cant keep going", "express_self_harm", False),
     ],
 )
-def test_a_conversational_reply_gets_the_answer_and_the_safety_line(screen, text, decision, net):
+def test_a_deletion_request_or_a_reply_the_self_harm_model_took_for_a_crisis_gets_the_safety_line(
+    screen, text, decision, net
+):
     record = deciding(screen, text, self_harm=0.9)
     assert (record["decision"], record["net"]) == (decision, net)
