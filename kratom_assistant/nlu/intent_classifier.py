@@ -25,6 +25,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_union
+from threadpoolctl import threadpool_limits
 
 from kratom_assistant.nlu.text_normalise import normalise
 from kratom_assistant.nlu.tfidf_scores import LinearTfidfScores
@@ -61,9 +62,10 @@ class LinearIntentClassifier(StoredComponent, IntentClassifier):
     def _use(self, model: Optional[Pipeline]) -> None:
         """Keep each vectorizer with its rows of the weights, scored one message at a time
         (kratom_assistant/nlu/tfidf_scores.py): scikit-learn's predict_proba copies the whole
-        weight matrix (about 6 MB) on every call, and its FeatureUnion runs each vectorizer
-        through joblib."""
-        self.model = model
+        weight matrix (about 16 MB) on every call, and its FeatureUnion runs each vectorizer
+        through joblib. The fitted pipeline itself is not kept, so its copy of the weights
+        is freed after loading."""
+        self.intents: Optional[np.ndarray] = None
         if model is None:
             return
         weights = model["classifier"].coef_.T
@@ -74,6 +76,7 @@ class LinearIntentClassifier(StoredComponent, IntentClassifier):
             start = end
         self._linear = LinearTfidfScores(parts)
         self._intercept = model["classifier"].intercept_
+        self.intents = model.classes_
 
     def probabilities(self, texts: List[Text]) -> np.ndarray:
         """The classifier's predict_proba: a softmax over the intents' linear scores."""
@@ -109,15 +112,18 @@ class LinearIntentClassifier(StoredComponent, IntentClassifier):
         model = Pipeline(
             [("features", features), ("classifier", LogisticRegression(C=self.config["C"], max_iter=5000))]
         )
-        model.fit([self.features_text(m.get(TEXT)) for m in examples], [m.get(INTENT) for m in examples])
+        # One BLAS thread: on two cores, threads made this fit slower (40 s against 30 s)
+        # and its result depend on how the threads split the work.
+        with threadpool_limits(1):
+            model.fit([self.features_text(m.get(TEXT)) for m in examples], [m.get(INTENT) for m in examples])
         return self.persist({"model": model, "lookups": lookups})
 
     def process(self, messages: List[Message]) -> List[Message]:
         texts = [m.get(TEXT) for m in messages]
-        if self.model is None or not any(texts):
+        if self.intents is None or not any(texts):
             return messages
         probabilities = self.probabilities([t or "" for t in texts])
-        intents = self.model.classes_
+        intents = self.intents
         for message, text, row in zip(messages, texts, probabilities, strict=True):
             if not text:
                 continue

@@ -26,7 +26,7 @@ from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
 from kratom_assistant.nlu.text_normalise import normalise
-from kratom_assistant.nlu.tfidf_scores import LinearTfidfScores
+from kratom_assistant.nlu.tfidf_scores import WEIGHTS_DTYPE, LinearTfidfScores
 
 # Corpus folders under data/safety/: one message per line in every *.txt file.
 LABELS = ("dosing", "self_harm", "emergency", "ordinary", "offtopic")
@@ -106,7 +106,7 @@ class SafetyModels:
         # One matrix of weights, one column per head: a message is scored by one product
         # (the fitted regressions themselves are not kept).
         self.names = list(heads)
-        self._weights = np.ascontiguousarray(np.vstack([heads[n].coef_[0] for n in self.names]).T)
+        self._weights = np.ascontiguousarray(np.vstack([heads[n].coef_[0] for n in self.names]).T, dtype=WEIGHTS_DTYPE)
         self._intercepts = np.array([heads[n].intercept_[0] for n in self.names])
 
     def __getstate__(self) -> Dict:
@@ -150,30 +150,43 @@ def _fit_head(matrix, targets: np.ndarray, settings: Settings) -> LogisticRegres
     return model.fit(matrix, targets)
 
 
-def _fold_scores(corpus: Corpus, train_rows: np.ndarray, test_rows: np.ndarray, settings: Settings) -> List[Dict]:
-    """Scores of the test rows from models fitted on the train rows (one BLAS thread: the
-    folds run side by side, and more threads made no fit faster)."""
+def _fit_one_thread(corpus: Corpus, rows: np.ndarray, settings: Settings) -> SafetyModels:
+    """Models fitted on these rows of the corpus, on one BLAS thread: fits run side by side
+    in processes, and more threads made no fit faster. Thresholds are set by the caller."""
     with threadpool_limits(1):
-        fold = Corpus([corpus.texts[i] for i in train_rows], [corpus.labels[i] for i in train_rows])
-        models = fit(fold, settings, thresholds=Thresholds(0.5, 0.5, 0.5, 0.5))
-        return models.scores([corpus.texts[i] for i in test_rows])
+        part = Corpus([corpus.texts[i] for i in rows], [corpus.labels[i] for i in rows])
+        return fit(part, settings, thresholds=Thresholds(0.5, 0.5, 0.5, 0.5))
 
 
-def out_of_fold_scores(corpus: Corpus, settings: Settings) -> Dict[str, np.ndarray]:
-    """Each head's score for every corpus message from a model that never saw it (NaN
-    where the head does not train on the message's label). The folds are fitted in
-    `settings.jobs` processes."""
+def _fold_scores(corpus: Corpus, train_rows: np.ndarray, test_rows: np.ndarray, settings: Settings) -> List[Dict]:
+    """Scores of the test rows from models fitted on the train rows."""
+    return _fit_one_thread(corpus, train_rows, settings).scores([corpus.texts[i] for i in test_rows])
+
+
+def _folds(corpus: Corpus, settings: Settings) -> List[Tuple[np.ndarray, np.ndarray]]:
     labels = np.array(corpus.labels)
-    folds = list(StratifiedKFold(n_splits=settings.folds, shuffle=True, random_state=0).split(corpus.texts, labels))
-    fold_scores = Parallel(n_jobs=settings.jobs)(
-        delayed(_fold_scores)(corpus, train, test, settings) for train, test in folds
-    )
+    return list(StratifiedKFold(n_splits=settings.folds, shuffle=True, random_state=0).split(corpus.texts, labels))
+
+
+def _gather(corpus: Corpus, folds: List, fold_scores: List[List[Dict]]) -> Dict[str, np.ndarray]:
+    """Each head's score for every corpus message from the fold that left it out."""
     scores = {name: np.full(len(corpus.texts), np.nan) for name in SCORES}
     for (_, test), rows in zip(folds, fold_scores, strict=True):
         for i, row in zip(test, rows, strict=True):
             for name in SCORES:
                 scores[name][i] = row[name]
     return scores
+
+
+def out_of_fold_scores(corpus: Corpus, settings: Settings) -> Dict[str, np.ndarray]:
+    """Each head's score for every corpus message from a model that never saw it (NaN
+    where the head does not train on the message's label). The folds are fitted in
+    `settings.jobs` processes."""
+    folds = _folds(corpus, settings)
+    fold_scores = Parallel(n_jobs=settings.jobs)(
+        delayed(_fold_scores)(corpus, train, test, settings) for train, test in folds
+    )
+    return _gather(corpus, folds, fold_scores)
 
 
 def _budget_threshold(scores: np.ndarray, false_rate: float) -> float:
@@ -212,6 +225,8 @@ def fit(corpus: Corpus, settings: Settings, thresholds: Thresholds) -> SafetyMod
     normalised = [normalise(t) for t in corpus.texts]
     vectorizers = _features()
     matrix = hstack([v.fit_transform(normalised) for v in vectorizers]).tocsr()
+    for vectorizer in vectorizers:
+        vectorizer.stop_words_ = None  # the n-grams cut by min_df: kept only for inspection
     heads = {}
     for head in HEADS:
         rows, targets = _head_data(corpus, head)
@@ -220,7 +235,14 @@ def fit(corpus: Corpus, settings: Settings, thresholds: Thresholds) -> SafetyMod
 
 
 def train(corpus: Corpus, settings: Settings) -> Tuple[SafetyModels, Dict[str, np.ndarray]]:
-    """Models on the whole corpus, with thresholds from out-of-fold scores (also returned)."""
-    oof = out_of_fold_scores(corpus, settings)
-    with threadpool_limits(1):
-        return fit(corpus, settings, choose_thresholds(corpus, oof, settings)), oof
+    """Models on the whole corpus, with thresholds from out-of-fold scores (also returned).
+    The final fit does not need the thresholds, so it runs alongside the folds."""
+    folds = _folds(corpus, settings)
+    every_row = np.arange(len(corpus.texts))
+    *fold_scores, models = Parallel(n_jobs=settings.jobs)(
+        [delayed(_fold_scores)(corpus, train, test, settings) for train, test in folds]
+        + [delayed(_fit_one_thread)(corpus, every_row, settings)]
+    )
+    oof = _gather(corpus, folds, fold_scores)
+    models.thresholds = choose_thresholds(corpus, oof, settings)
+    return models, oof

@@ -2,6 +2,7 @@
 it learns from examples, reads lookup-table names as their table, survives a save and
 load, and leaves alone what it cannot classify."""
 
+import pickle
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -10,6 +11,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from kratom_assistant.nlu.intent_classifier import LinearIntentClassifier
+from kratom_assistant.stored_component import STATE_FILE
 
 EXAMPLES = {
     "greet": ["hi", "hello there", "hey", "good morning", "hiya"],
@@ -74,11 +76,14 @@ def test_saved_and_loaded_it_answers_the_same(tmp_path):
 
 
 def test_probabilities_are_the_logistic_regressions(tmp_path):
-    classifier = component(tmp_path)
-    classifier.train(training_data())
+    storage = LocalModelStorage(tmp_path)
+    classifier = component(tmp_path, storage)
+    resource = classifier.train(training_data())
+    with storage.read_from(resource) as directory:
+        pipeline = pickle.loads((directory / STATE_FILE).read_bytes())["model"]
     texts = ["hello", "klonopin", "how bad is withdrawal", "something else entirely"]
-    expected = classifier.model.predict_proba([classifier.features_text(t) for t in texts])
-    assert abs(classifier.probabilities(texts) - expected).max() < 1e-9
+    expected = pipeline.predict_proba([classifier.features_text(t) for t in texts])
+    assert abs(classifier.probabilities(texts) - expected).max() < 1e-6  # weights kept in single precision
 
 
 @pytest.mark.parametrize("text", ["", None])

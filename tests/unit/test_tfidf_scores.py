@@ -5,7 +5,7 @@ import pytest
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from kratom_assistant.nlu.tfidf_scores import LinearTfidfScores
+from kratom_assistant.nlu.tfidf_scores import WEIGHTS_DTYPE, LinearTfidfScores
 
 CORPUS = [
     "how much kratom should i take",
@@ -33,7 +33,8 @@ def fitted(sublinear: bool):
 @pytest.mark.parametrize("sublinear", [True, False])
 def test_the_scores_equal_scikit_learns(sublinear):
     vectorizers, weights = fitted(sublinear)
-    expected = np.asarray(hstack([v.transform(MESSAGES) for v in vectorizers]).tocsr() @ weights)
+    kept = weights.astype(WEIGHTS_DTYPE).astype(np.float64)  # the weights as the scorer keeps them
+    expected = np.asarray(hstack([v.transform(MESSAGES) for v in vectorizers]).tocsr() @ kept)
     split = len(vectorizers[0].vocabulary_)
     scores = LinearTfidfScores([(vectorizers[0], weights[:split]), (vectorizers[1], weights[split:])])
     assert np.allclose(scores.scores(MESSAGES), expected, rtol=0, atol=1e-12)
