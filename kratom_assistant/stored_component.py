@@ -5,9 +5,9 @@ Each component (the intent classifier, the substance matcher, the safety screen)
 its state is: `use(state)` takes it (None before training), `persist(state)` keeps it.
 """
 
+import pickle
 from typing import Any, Dict, Optional, Text
 
-import pickle
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage

@@ -3,6 +3,7 @@ it learns from examples, reads lookup-table names as their table, survives a sav
 load, and leaves alone what it cannot classify."""
 
 import pickle
+
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
