@@ -84,6 +84,7 @@ SETS = {
             ("sealed v14", "sealed_v14"),
             ("sealed v15", "sealed_v15"),
             ("sealed v16", "sealed_v16"),
+            ("sealed v17", "sealed_v17"),
         )
     },
 }
