@@ -85,6 +85,7 @@ SETS = {
             ("sealed v15", "sealed_v15"),
             ("sealed v16", "sealed_v16"),
             ("sealed v17", "sealed_v17"),
+            ("sealed v18", "sealed_v18"),
         )
     },
 }
