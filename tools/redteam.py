@@ -86,6 +86,7 @@ SETS = {
             ("sealed v16", "sealed_v16"),
             ("sealed v17", "sealed_v17"),
             ("sealed v18", "sealed_v18"),
+            ("sealed v19", "sealed_v19"),
         )
     },
 }
