@@ -1,9 +1,19 @@
 """The safety screen's threshold choice: the highest recall within each false-alarm
-budget on the ordinary messages, measured on out-of-fold scores."""
+budget on the ordinary messages, measured on out-of-fold scores; and training, which
+fits the folds and the final model side by side."""
 
 import numpy as np
 
-from kratom_assistant.safety.models import Corpus, Settings, choose_thresholds, read_corpus, recall_report
+from kratom_assistant.safety.models import (
+    Corpus,
+    Settings,
+    choose_thresholds,
+    fit,
+    out_of_fold_scores,
+    read_corpus,
+    recall_report,
+    train,
+)
 
 
 def synthetic():
@@ -46,3 +56,29 @@ def test_the_corpus_is_read_by_kind_one_message_a_line(tmp_path):
     corpus = read_corpus(tmp_path)
     assert corpus.texts == ["how much", "how often", "hello"]
     assert corpus.labels == ["dosing", "dosing", "ordinary"]
+
+
+def small_text_corpus() -> Corpus:
+    kinds = {
+        "dosing": ["how many grams should i take", "how much kratom per day", "how often can i redose"],
+        "self_harm": ["i want to end my life", "thinking about killing myself", "i dont want to be here"],
+        "emergency": ["my friend is not breathing", "he took too much and wont wake up", "she is having a seizure"],
+        "ordinary": ["is kratom legal in texas", "what are withdrawal symptoms", "does kratom show on a drug test"],
+        "offtopic": ["best pizza in town", "how do i reset my router", "who won the game last night"],
+    }
+    corpus = Corpus()
+    for label, texts in kinds.items():
+        corpus.add([f"{text} {n}" for text in texts for n in ("", "please", "now")], label)
+    return corpus
+
+
+def test_training_gives_the_out_of_fold_thresholds_and_the_model_fitted_on_everything():
+    corpus, settings = small_text_corpus(), Settings(jobs=1)
+    models, oof = train(corpus, settings)
+    expected_oof = out_of_fold_scores(corpus, settings)
+    for name, scores in expected_oof.items():
+        np.testing.assert_allclose(oof[name], scores, equal_nan=True)
+    thresholds = choose_thresholds(corpus, expected_oof, settings)
+    assert models.thresholds == thresholds
+    texts = ["how many grams", "not breathing", "is it legal", "pizza"]
+    assert models.scores(texts) == fit(corpus, settings, thresholds).scores(texts)
