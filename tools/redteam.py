@@ -87,6 +87,7 @@ SETS = {
             ("sealed v17", "sealed_v17"),
             ("sealed v18", "sealed_v18"),
             ("sealed v19", "sealed_v19"),
+            ("sealed v20", "sealed_v20"),
         )
     },
 }

@@ -88,6 +88,8 @@ def test_self_harm_comes_before_dosing_and_emergency():
         "this withdrawal is killing me lol",
         "im dying to know the difference between red and green",
         "can you give me a number for a counselor",
+        "can u send me a number to talk to someone about 7oh",
+        "tell me the number i can call for help",
         "can a single dose of kratom make you addicted",
         "does kratom cause chest pain",
         "is kratom legal in all 50 states",
