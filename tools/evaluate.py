@@ -69,8 +69,8 @@ def out_of_fold_lines() -> List[str]:
     nlu = TrainingDataImporter.load_from_dict(training_data_paths=["data/nlu"]).get_nlu_data()
     corpus = training_corpus(ROOT / config["corpus"], nlu)
     settings = safety_models.Settings()
-    oof = safety_models.out_of_fold_scores(corpus, settings)
-    thresholds = safety_models.choose_thresholds(corpus, oof, settings)
+    models, oof = safety_models.train(corpus, settings)
+    thresholds = models.thresholds
     counts = ", ".join(f"{label} {corpus.count(label)}" for label in safety_models.LABELS)
     return [f"corpus: {counts}", f"thresholds: {thresholds}"] + [
         f"{name}: {value:.1%}" for name, value in safety_models.recall_report(corpus, oof, thresholds).items()

@@ -178,17 +178,6 @@ def _gather(corpus: Corpus, folds: List, fold_scores: List[List[Dict]]) -> Dict[
     return scores
 
 
-def out_of_fold_scores(corpus: Corpus, settings: Settings) -> Dict[str, np.ndarray]:
-    """Each head's score for every corpus message from a model that never saw it (NaN
-    where the head does not train on the message's label). The folds are fitted in
-    `settings.jobs` processes."""
-    folds = _folds(corpus, settings)
-    fold_scores = Parallel(n_jobs=settings.jobs)(
-        delayed(_fold_scores)(corpus, train, test, settings) for train, test in folds
-    )
-    return _gather(corpus, folds, fold_scores)
-
-
 def _budget_threshold(scores: np.ndarray, false_rate: float) -> float:
     """The score above which only the share false_rate of these (negative) scores lie."""
     return float(np.quantile(scores, 1 - false_rate))
@@ -235,8 +224,10 @@ def fit(corpus: Corpus, settings: Settings, thresholds: Thresholds) -> SafetyMod
 
 
 def train(corpus: Corpus, settings: Settings) -> Tuple[SafetyModels, Dict[str, np.ndarray]]:
-    """Models on the whole corpus, with thresholds from out-of-fold scores (also returned).
-    The final fit does not need the thresholds, so it runs alongside the folds."""
+    """Models on the whole corpus, with thresholds from out-of-fold scores: each head's
+    score for every corpus message from a model that never saw it (NaN where the head
+    does not train on the message's label), also returned. The folds and the final fit,
+    which does not need the thresholds, run side by side in `settings.jobs` processes."""
     folds = _folds(corpus, settings)
     every_row = np.arange(len(corpus.texts))
     *fold_scores, models = Parallel(n_jobs=settings.jobs)(

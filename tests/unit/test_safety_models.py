@@ -7,9 +7,11 @@ import numpy as np
 from kratom_assistant.safety.models import (
     Corpus,
     Settings,
+    _fold_scores,
+    _folds,
+    _gather,
     choose_thresholds,
     fit,
-    out_of_fold_scores,
     read_corpus,
     recall_report,
     train,
@@ -75,7 +77,8 @@ def small_text_corpus() -> Corpus:
 def test_training_gives_the_out_of_fold_thresholds_and_the_model_fitted_on_everything():
     corpus, settings = small_text_corpus(), Settings(jobs=1)
     models, oof = train(corpus, settings)
-    expected_oof = out_of_fold_scores(corpus, settings)
+    folds = _folds(corpus, settings)  # each fold fitted in turn: what the processes must give back
+    expected_oof = _gather(corpus, folds, [_fold_scores(corpus, tr, te, settings) for tr, te in folds])
     for name, scores in expected_oof.items():
         np.testing.assert_allclose(oof[name], scores, equal_nan=True)
     thresholds = choose_thresholds(corpus, expected_oof, settings)
