@@ -10,6 +10,10 @@ import pytest
 import rasa.core.run
 from rasa.core.actions.action import RemoteAction
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.graph_components.providers.domain_provider import DomainProvider
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -59,6 +63,7 @@ def test_nothing_changes_on_import():
     assert FailSafeTrackerStore.on_tracker_store_error is rasa_compat.RASA_ON_STORE_ERROR
     assert rasa.core.run.configure_app is rasa_compat.RASA_CONFIGURE_APP
     assert Event.resolve_by_type is rasa_compat.RASA_RESOLVE_BY_TYPE
+    assert DomainProvider.load == rasa_compat.RASA_LOAD_DOMAIN_PROVIDER
 
 
 def test_an_unchecked_rasa_version_is_refused():
@@ -138,3 +143,44 @@ def test_event_classes_come_from_the_table_as_from_rasas_walk(installed):
     ]
     tracker = DialogueStateTracker.from_dict("someone", events, [])
     assert [e.type_name for e in tracker.events] == ["user", "action"]
+
+
+# Words YAML 1.1 would turn into booleans, numbers or times: Rasa reads them as text.
+TRICKY_DOMAIN = """
+version: "3.1"
+intents: [affirm, "no"]
+responses:
+  utter_yes:
+  - text: yes
+    buttons:
+    - {title: on, payload: /affirm}
+    - {title: off, payload: /no}
+  utter_time:
+  - text: 10:30
+  - text: "caf\u00e9 \U0001f600"
+  - text: café 😀
+session_config:
+  session_expiration_time: 60
+  carry_over_slots_to_new_session: true
+"""
+
+
+@pytest.mark.parametrize("source", ["project", "tricky"])
+def test_the_stored_domain_reads_back_as_rasa_reads_it(source, tmp_path):
+    domain = Domain.from_directory("domain") if source == "project" else Domain.from_yaml(TRICKY_DOMAIN)
+    domain.persist(tmp_path / "domain.yml")  # what a trained model stores, written by Rasa
+    ours = rasa_compat.read_stored_domain(tmp_path)
+    rasas = Domain.from_path(tmp_path)
+    assert ours.as_dict() == rasas.as_dict()
+    assert ours.fingerprint() == rasas.fingerprint()
+
+
+def test_installed_the_domain_provider_loads_the_stored_domain(installed, tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("domain_provider")
+    context = ExecutionContext(GraphSchema({}))
+    domain = Domain.from_yaml(TRICKY_DOMAIN)
+    DomainProvider(storage, resource)._persist(domain)
+    loaded = DomainProvider.load({}, storage, resource, context)
+    assert isinstance(loaded, DomainProvider)
+    assert loaded.provide_inference().as_dict() == Domain.from_path(tmp_path / "domain_provider").as_dict()
