@@ -215,7 +215,13 @@ def measure_speed(
     result: Result, model: Path, c1_messages: int, c16_each: int, port: int, long_turns: int = LONG_TURNS
 ) -> None:
     """Start as `make run` does (SQLite conversation store, no HTTP API) and drive REST."""
-    tracker_db = Path(tempfile.mkdtemp(prefix="bench-")) / "conversations.db"
+    with tempfile.TemporaryDirectory(prefix="bench-") as directory:
+        _measure_speed(result, model, c1_messages, c16_each, port, long_turns, Path(directory) / "conversations.db")
+
+
+def _measure_speed(
+    result: Result, model: Path, c1_messages: int, c16_each: int, port: int, long_turns: int, tracker_db: Path
+) -> None:
     started = time.monotonic()
     with (
         open(REPORTS / f"bench-{result.name.split()[0]}.log", "w") as log,
@@ -239,16 +245,23 @@ def measure_speed(
 def measure_long_with_rasa_store(result: Result, model: Path, port: int) -> None:
     """The long conversation only, with Rasa's own SQL store, which reads back every event:
     what the project's store (kratom_assistant/stores/tracker_store.py) saves."""
-    endpoints = endpoints_config.single_instance(port + 50, Path(tempfile.mkdtemp(prefix="bench-")) / "rasa.db")
-    endpoints["tracker_store"]["type"] = "sql"
-    with servers.running(
-        port, port + 50, log=subprocess.DEVNULL, model=model, endpoints_text=endpoints_config.as_yaml(endpoints)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-") as directory,
+        servers.running(
+            port, port + 50, log=subprocess.DEVNULL, model=model, endpoints_text=_rasa_sql_store(port, Path(directory))
+        ),
     ):
         errors: List[str] = []
         result.long_turns = asyncio.run(
             long_conversation(f"http://127.0.0.1:{port}/webhooks/rest/webhook", LONG_TURNS, errors)
         )
         result.errors = len(errors)
+
+
+def _rasa_sql_store(port: int, directory: Path) -> str:
+    endpoints = endpoints_config.single_instance(port + 50, directory / "rasa.db")
+    endpoints["tracker_store"]["type"] = "sql"
+    return endpoints_config.as_yaml(endpoints)
 
 
 def measure_quality(result: Result, model: Path, port: int) -> None:
@@ -365,7 +378,7 @@ def main() -> int:
         return 0 if smoke.c1 and smoke.c16 and not smoke.errors else 1
 
     results = []
-    stock_config = Path(tempfile.mkdtemp()) / "config.yml"
+    stock_config = REPORTS / "bench-stock-config.yml"  # what `rasa init` writes
     stock_config.write_text(STOCK_CONFIG)
     for name, config, port in (("project", ROOT / "config.yml", 5405), ("stock", stock_config, 5505)):
         result = Result(name, train(config, f"bench-{name}"))

@@ -125,6 +125,14 @@ def shared_dir(workdir: Path) -> Path:
     return shared
 
 
+def remove_workdir(workdir: Path) -> None:
+    """A work directory and the shared directory it points to (the database, logs)."""
+    pointer = workdir / "shared-dir"
+    if pointer.is_file():
+        shutil.rmtree(pointer.read_text().strip(), ignore_errors=True)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
 def postgres_data(workdir: Path) -> Path:
     return shared_dir(workdir) / "postgres"
 
@@ -271,11 +279,15 @@ def running(
     burst: int = 100,
     api_token: Optional[str] = None,
 ) -> Iterator[Stack]:
-    """The whole stack, stopped (in reverse order) when the block ends."""
+    """The whole stack, stopped (in reverse order) when the block ends. Without a
+    workdir, it runs in a temporary one, removed with everything in it at the end."""
     ports = Ports(base_port)
+    temporary = workdir is None
     workdir = prepare_workdir(workdir)
     stack = Stack(ports, workdir)
     with ExitStack() as cleanup:
+        if temporary:  # registered first, so it runs last: after every process stopped
+            cleanup.callback(remove_workdir, workdir)
 
         def keep(name: str, process: subprocess.Popen) -> None:
             stack.processes[name] = process

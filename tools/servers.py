@@ -5,6 +5,7 @@ and `make bench`, so all of them start the assistant the same way.
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -61,8 +62,11 @@ def start_rasa_server(
     sets its variables (kratom_assistant/channels/config.py). With tracker_db, conversations are kept
     in that SQLite file and survive a restart; without it, in memory. endpoints_text
     replaces the endpoints altogether (the multi-instance set-up, tools/scaleout.py)."""
-    endpoints = Path(tempfile.mkdtemp(prefix="kratom-endpoints-")) / "endpoints.yml"
+    # Its two configuration files, in a directory of its own that stop() removes.
+    config_dir = Path(tempfile.mkdtemp(prefix="kratom-rasa-"))
+    endpoints = config_dir / "endpoints.yml"
     endpoints.write_text(endpoints_text or endpoints_yaml(action_port, tracker_db))
+    environ = dict(os.environ, **(env or {}))
     args = [
         str(BIN / "python"),
         "-m",
@@ -75,7 +79,7 @@ def start_rasa_server(
         "--port",
         str(port),
         "--credentials",
-        str(channel_config.write_enabled(dict(os.environ, **(env or {})), ROOT / "credentials.yml")),
+        str(channel_config.write_enabled(environ, ROOT / "credentials.yml", config_dir / "credentials.yml")),
         "--endpoints",
         str(endpoints),
         "--cors",
@@ -84,7 +88,9 @@ def start_rasa_server(
     if api_token:
         # The HTTP API (trackers, model) is only on with a token: the tests read trackers.
         args += ["--enable-api", "--auth-token", api_token]
-    return _spawn(args, log, env)
+    process = _spawn(args, log, env)
+    process.config_dir = config_dir
+    return process
 
 
 def endpoints_yaml(action_port: int, tracker_db: Optional[Path]) -> str:
@@ -123,10 +129,12 @@ def running(
     """
     actions = rasa = None
     try:
+        # Both start at once: the Rasa server needs the action server only to answer.
         if with_actions:
             actions = start_action_server(action_port, log=log)
-            wait_ready(f"http://127.0.0.1:{action_port}/health", actions)
         rasa = start_rasa_server(rasa_port, action_port, log=log, **rasa_options)
+        if with_actions:
+            wait_ready(f"http://127.0.0.1:{action_port}/health", actions)
         if wait:
             wait_ready(f"http://127.0.0.1:{rasa_port}/", rasa)
         yield rasa, actions
@@ -142,17 +150,21 @@ def rss_mb(pid: int) -> float:
 
 
 def stop(process: Optional[subprocess.Popen], timeout: float = 15) -> None:
-    """Ask the server's process group to stop (SIGTERM), then kill it if it lingers."""
-    if process is None or process.poll() is not None:
+    """Ask the server's process group to stop (SIGTERM), then kill it if it lingers; then
+    remove the configuration files written for it."""
+    if process is None:
         return
     try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(5)
     except ProcessLookupError:
         pass
+    if getattr(process, "config_dir", None):
+        shutil.rmtree(process.config_dir, ignore_errors=True)
 
 
 class RestClient:

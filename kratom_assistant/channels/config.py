@@ -58,10 +58,13 @@ def read(path: Path = CREDENTIALS) -> Dict:
     return blocks
 
 
-def write_enabled(environ: Mapping[str, str] = os.environ, path: Path = CREDENTIALS) -> Path:
-    """A credentials file with only the enabled channels, for `rasa run --credentials`."""
+def write_enabled(
+    environ: Mapping[str, str] = os.environ, path: Path = CREDENTIALS, target: Optional[Path] = None
+) -> Path:
+    """A credentials file with only the enabled channels, for `rasa run --credentials`:
+    target, or a new temporary directory's credentials.yml."""
     blocks = enabled_blocks(read(path), environ)
-    target = Path(tempfile.mkdtemp(prefix="kratom-credentials-")) / "credentials.yml"
+    target = target or Path(tempfile.mkdtemp(prefix="kratom-credentials-")) / "credentials.yml"
     target.write_text(yaml.safe_dump(blocks, sort_keys=False), encoding="utf-8")
     return target
 

@@ -41,6 +41,7 @@ def test_a_conversation_continues_after_a_rasa_restart_and_logs_hold_no_message_
         assert first[0] in response_texts(domain, "utter_dosing_refusal")
         assert first[0] not in firm_refusal(domain)
         servers.stop(rasa)  # the action server keeps running
+        assert not rasa.config_dir.exists()  # its endpoints and credentials files are removed
         restarted = servers.start_rasa_server(RASA_PORT, ACTION_PORT, log=log, tracker_db=db)
         try:
             servers.wait_ready(f"http://127.0.0.1:{RASA_PORT}/", restarted)

@@ -35,6 +35,7 @@ def stack():
     RESULTS.mkdir(exist_ok=True)
     with open(RESULTS / "scaleout.log", "w") as log, scaleout.running(7200, log=log, api_token=TOKEN) as running:
         yield running
+    assert not running.workdir.exists()  # a temporary stack's database and logs are removed
 
 
 def say(url: str, sender: str, text: str):
