@@ -88,6 +88,7 @@ SETS = {
             ("sealed v18", "sealed_v18"),
             ("sealed v19", "sealed_v19"),
             ("sealed v20", "sealed_v20"),
+            ("sealed v21", "sealed_v21"),
         )
     },
 }
