@@ -48,6 +48,9 @@ class LinearIntentClassifier(StoredComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "C": 1000.0,  # weak regularisation: confident on what the data covers, like DIET
+            # Stop when the gradient is this small: the same held-out accuracy as at 1e-4,
+            # the default, in 24 s against 31 s (200 steps over two million weights).
+            "tol": 1e-3,
             "word_ngrams": [1, 2],
             "char_ngrams": [2, 5],
             "ranking_length": 10,
@@ -110,7 +113,10 @@ class LinearIntentClassifier(StoredComponent, IntentClassifier):
             TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.config["char_ngrams"]), sublinear_tf=True),
         )
         model = Pipeline(
-            [("features", features), ("classifier", LogisticRegression(C=self.config["C"], max_iter=5000))]
+            [
+                ("features", features),
+                ("classifier", LogisticRegression(C=self.config["C"], tol=self.config["tol"], max_iter=5000)),
+            ]
         )
         # One BLAS thread: on two cores, threads made this fit slower (40 s against 30 s)
         # and its result depend on how the threads split the work.
