@@ -89,6 +89,7 @@ SETS = {
             ("sealed v19", "sealed_v19"),
             ("sealed v20", "sealed_v20"),
             ("sealed v21", "sealed_v21"),
+            ("sealed v22", "sealed_v22"),
         )
     },
 }

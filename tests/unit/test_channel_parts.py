@@ -22,8 +22,10 @@ def test_a_platform_is_on_only_when_all_its_variables_are_set():
     assert config.missing_variables(blocks, both)["Slack"] == ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]
 
 
-def test_the_written_credentials_keep_placeholders_not_secrets():
-    written = config.write_enabled({"TELEGRAM_TOKEN": "1:real-secret", "TELEGRAM_SECRET_TOKEN": "s3cret"})
+def test_the_written_credentials_keep_placeholders_not_secrets(tmp_path):
+    environ = {"TELEGRAM_TOKEN": "1:real-secret", "TELEGRAM_SECRET_TOKEN": "s3cret"}
+    written = config.write_enabled(environ, target=tmp_path / "credentials.yml")
+    assert written == tmp_path / "credentials.yml"
     text = written.read_text()
     assert "real-secret" not in text and "s3cret" not in text and "${TELEGRAM_TOKEN}" in text
     assert (
