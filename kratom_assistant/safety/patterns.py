@@ -53,6 +53,8 @@ class SafetyPatterns:
         self.conversational_replies = _compile(spec["conversational_reply"])
         self.duration_asks = _compile(spec["duration_question"]["asks"])
         self.duration_timing = _compile(spec["duration_question"]["timing"])
+        self.help_contact_asks = _compile(spec["help_contact"]["asks"])
+        self.help_contact_amounts = _compile(spec["help_contact"]["amounts"])
 
     @classmethod
     def from_file(cls, path: Path = PATTERNS_FILE) -> "SafetyPatterns":
@@ -108,6 +110,11 @@ class SafetyPatterns:
         """The message asks how long something lasts, not to time the next one or a taper."""
         norm = self.normalise(text)
         return _first(self.duration_asks, norm) is not None and _first(self.duration_timing, norm) is None
+
+    def asks_for_help_contact(self, text: str) -> bool:
+        """The message asks how to reach someone who helps, and names no amount or dose."""
+        norm = self.normalise(text)
+        return _first(self.help_contact_asks, norm) is not None and _first(self.help_contact_amounts, norm) is None
 
     def crisis_kind(self, text: str) -> Optional[str]:
         """Which emergency a message describes (first-aid variation), if any pattern says."""
