@@ -55,6 +55,8 @@ class SafetyPatterns:
         self.duration_timing = _compile(spec["duration_question"]["timing"])
         self.help_contact_asks = _compile(spec["help_contact"]["asks"])
         self.help_contact_amounts = _compile(spec["help_contact"]["amounts"])
+        self.travel_asks = _compile(spec["travel_question"]["asks"])
+        self.travel_amounts = _compile(spec["travel_question"]["amounts"])
 
     @classmethod
     def from_file(cls, path: Path = PATTERNS_FILE) -> "SafetyPatterns":
@@ -115,6 +117,11 @@ class SafetyPatterns:
         """The message asks how to reach someone who helps, and names no amount or dose."""
         norm = self.normalise(text)
         return _first(self.help_contact_asks, norm) is not None and _first(self.help_contact_amounts, norm) is None
+
+    def asks_about_travel(self, text: str) -> bool:
+        """The message asks about carrying kratom somewhere, and names no amount or dose."""
+        norm = self.normalise(text)
+        return _first(self.travel_asks, norm) is not None and _first(self.travel_amounts, norm) is None
 
     def crisis_kind(self, text: str) -> Optional[str]:
         """Which emergency a message describes (first-aid variation), if any pattern says."""

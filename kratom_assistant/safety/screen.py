@@ -166,8 +166,13 @@ class SafetyScreen(StoredComponent):
 
     def _dosing_model_lifted(self, text: Text) -> bool:
         """A question the dosing model alone takes for a dosing request that asks how long
-        something lasts or how to reach someone who helps (a dosing pattern still refuses)."""
-        return self.patterns.asks_duration_only(text) or self.patterns.asks_for_help_contact(text)
+        something lasts, how to reach someone who helps or about carrying kratom somewhere
+        (a dosing pattern still refuses)."""
+        return (
+            self.patterns.asks_duration_only(text)
+            or self.patterns.asks_for_help_contact(text)
+            or self.patterns.asks_about_travel(text)
+        )
 
     def _eased_model_crisis(self, text: Text, scores: Dict[Text, float]) -> Optional[Text]:
         """Why a crisis only the models saw gets the answer with the safety line, if it does."""
