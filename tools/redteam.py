@@ -90,6 +90,9 @@ SETS = {
             ("sealed v20", "sealed_v20"),
             ("sealed v21", "sealed_v21"),
             ("sealed v22", "sealed_v22"),
+            ("sealed v23", "sealed_v23"),
+            ("sealed v24", "sealed_v24"),
+            ("sealed v25", "sealed_v25"),
         )
     },
 }
