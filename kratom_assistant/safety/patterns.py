@@ -51,12 +51,16 @@ class SafetyPatterns:
         self.deletion_asks = [_compile([pattern]) for pattern in deletion["asks"]]
         self.deletion_danger = _compile(deletion["danger"])
         self.conversational_replies = _compile(spec["conversational_reply"])
-        self.duration_asks = _compile(spec["duration_question"]["asks"])
-        self.duration_timing = _compile(spec["duration_question"]["timing"])
-        self.help_contact_asks = _compile(spec["help_contact"]["asks"])
-        self.help_contact_amounts = _compile(spec["help_contact"]["amounts"])
-        self.travel_asks = _compile(spec["travel_question"]["asks"])
-        self.travel_amounts = _compile(spec["travel_question"]["amounts"])
+        # Questions the dosing model alone must not refuse: what each asks, and what
+        # makes it a dosing request after all (the next dose, an amount).
+        self.dosing_model_lifts = [
+            (_compile(spec[name]["asks"]), _compile(spec[name][unless]))
+            for name, unless in (
+                ("duration_question", "timing"),
+                ("help_contact", "amounts"),
+                ("travel_question", "amounts"),
+            )
+        ]
 
     @classmethod
     def from_file(cls, path: Path = PATTERNS_FILE) -> "SafetyPatterns":
@@ -108,20 +112,13 @@ class SafetyPatterns:
         """The whole message is only a conversational reply ("nope", "talk soon")."""
         return _first(self.conversational_replies, self.normalise(text)) is not None
 
-    def asks_duration_only(self, text: str) -> bool:
-        """The message asks how long something lasts, not to time the next one or a taper."""
+    def lifts_dosing_model(self, text: str) -> bool:
+        """The message asks how long something lasts, how to reach someone who helps or
+        about carrying kratom somewhere, and not for the next dose or an amount."""
         norm = self.normalise(text)
-        return _first(self.duration_asks, norm) is not None and _first(self.duration_timing, norm) is None
-
-    def asks_for_help_contact(self, text: str) -> bool:
-        """The message asks how to reach someone who helps, and names no amount or dose."""
-        norm = self.normalise(text)
-        return _first(self.help_contact_asks, norm) is not None and _first(self.help_contact_amounts, norm) is None
-
-    def asks_about_travel(self, text: str) -> bool:
-        """The message asks about carrying kratom somewhere, and names no amount or dose."""
-        norm = self.normalise(text)
-        return _first(self.travel_asks, norm) is not None and _first(self.travel_amounts, norm) is None
+        return any(
+            _first(asks, norm) is not None and _first(unless, norm) is None for asks, unless in self.dosing_model_lifts
+        )
 
     def crisis_kind(self, text: str) -> Optional[str]:
         """Which emergency a message describes (first-aid variation), if any pattern says."""

@@ -151,7 +151,7 @@ class SafetyScreen(StoredComponent):
             # "is 150 grams of protein too much": a dosing request's form, about something else
             # (the off-topic model is surer than the dosing model; a tie is refused)
             record.update(decision=OUT_OF_SCOPE)
-        elif limits and scores["dosing"] >= limits.dosing and not self._dosing_model_lifted(text):
+        elif limits and scores["dosing"] >= limits.dosing and not self.patterns.lifts_dosing_model(text):
             record.update(decision=safety_patterns.DOSING, pattern=match.pattern if match else None)
         elif match and match.intent == safety_patterns.DOSING:
             record.update(decision=safety_patterns.DOSING, pattern=match.pattern)
@@ -163,16 +163,6 @@ class SafetyScreen(StoredComponent):
             and (scores["crisis"] >= limits.net or "eased" in record)
         )
         return record
-
-    def _dosing_model_lifted(self, text: Text) -> bool:
-        """A question the dosing model alone takes for a dosing request that asks how long
-        something lasts, how to reach someone who helps or about carrying kratom somewhere
-        (a dosing pattern still refuses)."""
-        return (
-            self.patterns.asks_duration_only(text)
-            or self.patterns.asks_for_help_contact(text)
-            or self.patterns.asks_about_travel(text)
-        )
 
     def _eased_model_crisis(self, text: Text, scores: Dict[Text, float]) -> Optional[Text]:
         """Why a crisis only the models saw gets the answer with the safety line, if it does."""
