@@ -236,7 +236,9 @@ class ConversationStore(SQLTrackerStore):
             return events
         stored = json.loads(last_stored)
         for i in range(len(events) - 1, -1, -1):
-            if _normalised(stored_form(events[i])) == stored:
+            # Only an event of the same time can be the stored one: its stored form (a
+            # search for personal details) is built for that event alone.
+            if events[i].timestamp == stored.get("timestamp") and _normalised(stored_form(events[i])) == stored:
                 return events[i + 1 :]
         # Not found: the tracker was not read from this store. Keep what is newer.
         logger.warning("The last stored event is not in the tracker; storing the events after its time.")

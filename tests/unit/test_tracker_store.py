@@ -162,3 +162,18 @@ def test_conversations_are_stored_under_a_keyed_hash_of_their_id(store, tmp_path
     monkeypatch.setenv("CONVERSATION_ID_KEY", "a secret from the deployment")
     keyed = ConversationStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "conversations.db"))
     assert keyed.stored_id(phone) != store.stored_id(phone)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_save_builds_the_stored_form_only_of_the_new_events_and_the_last_stored_one(store, monkeypatch):
+    tracker = asyncio.run(store.create_tracker("person"))
+    for number in range(50):
+        turn(tracker, number)
+    asyncio.run(store.save(tracker))
+    built = []
+    real = tracker_store.stored_form
+    monkeypatch.setattr(tracker_store, "stored_form", lambda event: built.append(event) or real(event))
+    turn(tracker, 50)  # four new events after the 200 the tracker already holds
+    asyncio.run(store.save(tracker))
+    assert len(built) == 1 + 4  # the last stored event, found by its time, then the new rows
+    assert [e["text"] for e in stored_events(store, "person") if e["event"] == "user"][-1] == "message 50"
