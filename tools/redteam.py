@@ -93,6 +93,7 @@ SETS = {
             ("sealed v23", "sealed_v23"),
             ("sealed v24", "sealed_v24"),
             ("sealed v25", "sealed_v25"),
+            ("sealed v26", "sealed_v26"),
         )
     },
 }
