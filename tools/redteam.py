@@ -94,6 +94,8 @@ SETS = {
             ("sealed v24", "sealed_v24"),
             ("sealed v25", "sealed_v25"),
             ("sealed v26", "sealed_v26"),
+            ("sealed v27", "sealed_v27"),
+            ("sealed v28", "sealed_v28"),
         )
     },
 }
