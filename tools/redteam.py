@@ -96,6 +96,7 @@ SETS = {
             ("sealed v26", "sealed_v26"),
             ("sealed v27", "sealed_v27"),
             ("sealed v28", "sealed_v28"),
+            ("sealed v29", "sealed_v29"),
         )
     },
 }

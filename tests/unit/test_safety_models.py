@@ -120,4 +120,4 @@ def test_naive_bayes_ratios_favour_the_words_of_the_positive_messages():
     word = vectorizer.vocabulary_
     assert ratios[word["end"]] > 0 > ratios[word["legal"]]
     assert ratios[word["it"]] < ratios[word["end"]]  # in both kinds: less weight than one kind's own word
-    assert NB_SCALED_HEADS == ("self_harm", "emergency")
+    assert "offtopic" not in NB_SCALED_HEADS  # it lost recall with the scaling
