@@ -47,9 +47,12 @@ class SafetyPatterns:
         discomfort = spec["withdrawal_discomfort"]
         self.discomfort = [_compile(discomfort[part]) for part in ("symptom", "stopping")]
         self.danger = _compile(discomfort["danger"])
-        deletion = spec["deletion_request"]
-        self.deletion_asks = [_compile([pattern]) for pattern in deletion["asks"]]
-        self.deletion_danger = _compile(deletion["danger"])
+        # Asks that ease a crisis only the models saw, when no danger sign is named: each
+        # is a list of patterns that must all match, and the danger patterns.
+        self.eased_asks = {
+            name: ([_compile([pattern]) for pattern in spec[name]["asks"]], _compile(spec[name]["danger"]))
+            for name in ("deletion_request", "dependence_statement")
+        }
         self.conversational_replies = _compile(spec["conversational_reply"])
         # Questions the dosing model alone must not refuse: what each asks, and what
         # makes it a dosing request after all (the next dose, an amount).
@@ -105,8 +108,17 @@ class SafetyPatterns:
 
     def deletion_request(self, text: str) -> bool:
         """The message asks to delete what was written and names no danger sign or farewell."""
+        return self._asks_without_danger("deletion_request", text)
+
+    def dependence_statement(self, text: str) -> bool:
+        """The message tells of dependence ("I can't go a day without it") and names no
+        danger sign or farewell."""
+        return self._asks_without_danger("dependence_statement", text)
+
+    def _asks_without_danger(self, name: str, text: str) -> bool:
+        asks, danger = self.eased_asks[name]
         norm = self.normalise(text)
-        return all(_first(part, norm) for part in self.deletion_asks) and _first(self.deletion_danger, norm) is None
+        return all(_first(part, norm) for part in asks) and _first(danger, norm) is None
 
     def conversational_reply(self, text: str) -> bool:
         """The whole message is only a conversational reply ("nope", "talk soon")."""

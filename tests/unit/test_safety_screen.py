@@ -389,9 +389,16 @@ def test_asking_how_to_reach_help_or_about_travel_is_not_refused_by_the_dosing_m
         ("ok im done, bye", "express_self_harm", False),
         ("goodbye everyone", "express_self_harm", False),
         ("i dont think so, i cant keep going", "express_self_harm", False),
+        # dependence told in strong words
+        ("i think im addicted to k, i cant go a single day without it", None, True),
+        ("I can't function without my morning dose, is that dependence?", None, True),
+        # going on, a wish to die, a way out: the crisis reply
+        ("i cant go on without it, the withdrawal is hell", "express_self_harm", False),
+        ("i cant go a day without it and i want to die", "express_self_harm", False),
+        ("cant get through a single day without it, my kids would be better off", "express_self_harm", False),
     ],
 )
-def test_a_deletion_request_or_a_reply_the_self_harm_model_took_for_a_crisis_gets_the_safety_line(
+def test_a_deletion_request_dependence_or_a_reply_the_self_harm_model_took_for_a_crisis_gets_the_safety_line(
     screen, text, decision, net
 ):
     record = deciding(screen, text, self_harm=0.9)
