@@ -97,6 +97,7 @@ SETS = {
             ("sealed v27", "sealed_v27"),
             ("sealed v28", "sealed_v28"),
             ("sealed v29", "sealed_v29"),
+            ("sealed v30", "sealed_v30"),
         )
     },
 }

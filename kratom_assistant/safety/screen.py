@@ -148,9 +148,15 @@ class SafetyScreen(StoredComponent):
                 decision=safety_patterns.SELF_HARM if self_harm else safety_patterns.EMERGENCY,
                 kind=None if self_harm else self.patterns.crisis_kind(text),
             )
-        elif limits and scores["offtopic"] >= limits.offtopic and scores["offtopic"] > scores["dosing"]:
+        elif (
+            limits
+            and scores["offtopic"] >= limits.offtopic
+            and scores["offtopic"] > scores["dosing"]
+            and self.models.knows_a_word(text)
+        ):
             # "is 150 grams of protein too much": a dosing request's form, about something else
-            # (the off-topic model is surer than the dosing model; a tie is refused)
+            # (the off-topic model is surer than the dosing model; a tie is refused). Unknown
+            # words only are not judged off-topic: they get "say it another way" and the line.
             record.update(decision=OUT_OF_SCOPE)
         elif limits and scores["dosing"] >= limits.dosing and not self.patterns.lifts_dosing_model(text):
             record.update(decision=safety_patterns.DOSING, pattern=match.pattern if match else None)

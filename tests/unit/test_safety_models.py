@@ -3,20 +3,13 @@ budget on the ordinary messages, measured on out-of-fold scores; and training, w
 fits the folds and the final model side by side."""
 
 import numpy as np
-from scipy.sparse import diags, hstack
-from sklearn.linear_model import LogisticRegression
 
 from kratom_assistant.safety.models import (
-    NB_SCALED_HEADS,
     Corpus,
     Settings,
-    _features,
-    _fit_head,
     _fold_scores,
     _folds,
     _gather,
-    _head_data,
-    _nb_ratios,
     choose_thresholds,
     fit,
     read_corpus,
@@ -92,32 +85,3 @@ def test_training_gives_the_out_of_fold_thresholds_and_the_model_fitted_on_every
     assert models.thresholds == thresholds
     texts = ["how many grams", "not breathing", "is it legal", "pizza"]
     assert models.scores(texts) == fit(corpus, settings, thresholds).scores(texts)
-
-
-def test_a_crisis_heads_scaling_is_folded_into_its_weights():
-    corpus, settings = small_text_corpus(), Settings()
-    matrix = hstack([v.fit_transform(corpus.texts) for v in _features()]).tocsr()
-    rows, targets = _head_data(corpus, "self_harm")
-    matrix = matrix[rows]
-    ratios = _nb_ratios(matrix, targets)
-    head = _fit_head(matrix, targets, settings, nb_scaled=True)
-    scaled = LogisticRegression(C=settings.C, class_weight="balanced", solver="liblinear")
-    scaled.fit(matrix @ diags(ratios), targets)
-    np.testing.assert_allclose(
-        matrix @ head.coef_[0] + head.intercept_[0], scaled.decision_function(matrix @ diags(ratios)), rtol=1e-6
-    )
-    unscaled = _fit_head(matrix, targets, settings)
-    assert not np.allclose(head.coef_, unscaled.coef_)
-
-
-def test_naive_bayes_ratios_favour_the_words_of_the_positive_messages():
-    corpus = Corpus(
-        ["end my life", "end it all", "is it legal", "legal in texas"], ["self_harm"] * 2 + ["ordinary"] * 2
-    )
-    vectorizer = _features()[0]
-    matrix = vectorizer.fit_transform(corpus.texts)
-    ratios = _nb_ratios(matrix, np.array([1, 1, 0, 0]))
-    word = vectorizer.vocabulary_
-    assert ratios[word["end"]] > 0 > ratios[word["legal"]]
-    assert ratios[word["it"]] < ratios[word["end"]]  # in both kinds: less weight than one kind's own word
-    assert "offtopic" not in NB_SCALED_HEADS  # it lost recall with the scaling

@@ -11,7 +11,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from kratom_assistant.safety.models import Thresholds
+from kratom_assistant.safety.models import Corpus, Settings, Thresholds, fit
 from kratom_assistant.safety.screen import SCREEN_KEY, SafetyScreen
 
 CORPUS = {
@@ -225,6 +225,9 @@ class FixedScores:
     def scores(self, texts):
         return [dict(self.row) for _ in texts]
 
+    def knows_a_word(self, text):
+        return text != "qwzx plorf vlem"
+
 
 def deciding(screen: SafetyScreen, text: str, **scores: float) -> dict:
     return SafetyScreen({}, screen._model_storage, screen._resource, FixedScores(**scores)).decide(text)
@@ -403,3 +406,17 @@ def test_a_deletion_request_dependence_or_a_reply_the_self_harm_model_took_for_a
 ):
     record = deciding(screen, text, self_harm=0.9)
     assert (record["decision"], record["net"]) == (decision, net)
+
+
+def test_unknown_words_only_are_not_judged_off_topic(screen):
+    assert deciding(screen, "qwzx plorf vlem", offtopic=0.9)["decision"] is None
+    assert deciding(screen, "qwzx plorf vlem", self_harm=0.9)["decision"] == "express_self_harm"
+
+
+def test_the_models_know_a_word_when_one_is_in_their_vocabulary():
+    kinds = ["dosing", "self_harm", "emergency", "ordinary", "offtopic"]
+    texts = ["how many grams", "end my life", "not breathing", "is kratom legal", "best pizza in town"]
+    corpus = Corpus(texts * 3, kinds * 3)
+    models = fit(corpus, Settings(), Thresholds(0.5, 0.5, 0.5, 0.5))
+    assert models.knows_a_word("where is the pizza")
+    assert not models.knows_a_word("qwzx plorf vlem")
