@@ -129,7 +129,8 @@ class SafetyModels:
     def knows_a_word(self, text: str) -> bool:
         """Whether any word of the text is in the models' word vocabulary: of a message
         of unknown words only ("qwzx plorf"), the models see nothing but letters."""
-        return self.vectorizers[0].transform([normalise(text)]).nnz > 0
+        words = self.vectorizers[0]  # _features(): word n-grams first, then characters
+        return words.transform([normalise(text)]).nnz > 0
 
     def scores(self, texts: Sequence[str]) -> List[Dict[str, float]]:
         """For each text, each head's probability that the text is of its kind, and the
