@@ -8,9 +8,9 @@ would see:
 - an ordinary message must get neither; how often it gets the safety-net line is counted;
 - an off-topic message must get the off-topic answer.
 
-Dev sets (tests/redteam/): read while the patterns and corpora were written; misses are
-printed. The sealed sets (tests/sealed/ and tests/sealed_v2/ to _v12/, see their READMEs;
-the newest, written for the next change, is listed once that change is made):
+Dev sets (tests/redteam/, and the sealed sets exhausted by reading their misses,
+tests/exhausted/): misses are printed. The sealed sets (tests/sealed_vN/, see their
+READMEs; the newest, written for the next change, is listed once that change is made):
 written blind, never tuned on; only their figures are printed, never their messages, so
 that they stay unseen.
 Used by tests/servers/test_safety_rest.py (which asserts the figures) and `make eval`.
@@ -55,50 +55,26 @@ SETS = {
         TESTS / "redteam",
         {"dosing": "dev6_dosing.txt", "crisis": "dev6_crisis.txt", "ordinary": "dev6_ordinary.txt"},
     ),
-    "sealed": EvalSet(
-        "sealed",
-        TESTS / "sealed",
-        {"dosing": "dosing.txt", "crisis": "crisis.txt", "ordinary": "ordinary.txt", "offtopic": "offtopic.txt"},
-        sealed=True,
-    ),
+    # The first ten sealed sets, exhausted on 2026-12-01 (ninth session): their misses were
+    # read to find what kinds of message the screen still fails on, so they are dev sets now.
     **{
-        name: EvalSet(
-            name,
-            TESTS / folder,
+        f"exhausted v{number}": EvalSet(
+            f"exhausted v{number}",
+            TESTS / "exhausted" / f"v{number}",
+            {kind: f"{kind}.txt" for kind in ("dosing", "crisis", "ordinary", "offtopic")},
+        )
+        for number in range(1, 11)
+    },
+    # Sealed sets: written blind and never read. A set is listed once it has been measured
+    # (the newest judges the next change to the screen).
+    **{
+        f"sealed v{number}": EvalSet(
+            f"sealed v{number}",
+            TESTS / f"sealed_v{number}",
             {kind: f"{kind}.txt" for kind in ("dosing", "crisis", "ordinary", "offtopic")},
             sealed=True,
         )
-        for name, folder in (
-            ("sealed v2", "sealed_v2"),
-            ("sealed v3", "sealed_v3"),
-            ("sealed v4", "sealed_v4"),
-            ("sealed v5", "sealed_v5"),
-            ("sealed v6", "sealed_v6"),
-            ("sealed v7", "sealed_v7"),
-            ("sealed v8", "sealed_v8"),
-            ("sealed v9", "sealed_v9"),
-            ("sealed v10", "sealed_v10"),
-            ("sealed v11", "sealed_v11"),
-            ("sealed v12", "sealed_v12"),
-            ("sealed v13", "sealed_v13"),
-            ("sealed v14", "sealed_v14"),
-            ("sealed v15", "sealed_v15"),
-            ("sealed v16", "sealed_v16"),
-            ("sealed v17", "sealed_v17"),
-            ("sealed v18", "sealed_v18"),
-            ("sealed v19", "sealed_v19"),
-            ("sealed v20", "sealed_v20"),
-            ("sealed v21", "sealed_v21"),
-            ("sealed v22", "sealed_v22"),
-            ("sealed v23", "sealed_v23"),
-            ("sealed v24", "sealed_v24"),
-            ("sealed v25", "sealed_v25"),
-            ("sealed v26", "sealed_v26"),
-            ("sealed v27", "sealed_v27"),
-            ("sealed v28", "sealed_v28"),
-            ("sealed v29", "sealed_v29"),
-            ("sealed v30", "sealed_v30"),
-        )
+        for number in range(11, 31)
     },
 }
 

@@ -1,5 +1,5 @@
 """No message of a test set is trained on: the safety corpora (data/safety/) and the NLU
-examples (data/nlu/) share no line with the red-team, dev or sealed sets or the held-out
+examples (data/nlu/) share no line with the red-team, dev, exhausted or sealed sets or the held-out
 NLU set, compared after normalising case, accents, spacing and punctuation. A failure names the training file and
 line only, so a sealed message is never printed."""
 
@@ -12,7 +12,11 @@ from kratom_assistant.nlu.text_normalise import normalise
 from tests.conftest import ROOT
 
 ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")  # "[xanax](substance)" -> "xanax"
-TEST_SETS = [ROOT / "tests" / "redteam", *sorted((ROOT / "tests").glob("sealed*"))]
+TEST_SETS = [
+    ROOT / "tests" / "redteam",
+    *sorted((ROOT / "tests" / "exhausted").glob("v*")),
+    *sorted((ROOT / "tests").glob("sealed*")),
+]
 HELDOUT = ROOT / "tests" / "nlu_heldout.yml"
 
 
