@@ -51,7 +51,7 @@ class SafetyPatterns:
         # is a list of patterns that must all match, and the danger patterns.
         self.eased_asks = {
             name: ([_compile([pattern]) for pattern in spec[name]["asks"]], _compile(spec[name]["danger"]))
-            for name in ("deletion_request", "dependence_statement")
+            for name in ("deletion_request", "dependence_statement", "death_idiom")
         }
         self.conversational_replies = _compile(spec["conversational_reply"])
         # Questions the dosing model alone must not refuse: what each asks, and what
@@ -114,6 +114,11 @@ class SafetyPatterns:
         """The message tells of dependence ("I can't go a day without it") and names no
         danger sign or farewell."""
         return self._asks_without_danger("dependence_statement", text)
+
+    def death_idiom(self, text: str) -> bool:
+        """The message uses a death idiom ("my boss will kill me") and names no other danger
+        sign or farewell."""
+        return self._asks_without_danger("death_idiom", text)
 
     def _asks_without_danger(self, name: str, text: str) -> bool:
         asks, danger = self.eased_asks[name]

@@ -136,8 +136,8 @@ class SafetyScreen(StoredComponent):
             # A crisis told as over, which the models do not see as one now, or a message
             # only the models took for a crisis that names no danger sign (withdrawal
             # discomfort, a request to delete one's messages, dependence told in strong
-            # words, a conversational reply): the answer, and the safety line with crisis
-            # numbers.
+            # words, a death idiom, a conversational reply): the answer, and the safety line
+            # with crisis numbers.
             record.update(decision=None, pattern=match.pattern if over else None, eased=eased)
         elif pattern_crisis:
             record.update(decision=match.intent, pattern=match.pattern, kind=match.kind)
@@ -181,6 +181,8 @@ class SafetyScreen(StoredComponent):
             return "deletion"
         if self.patterns.dependence_statement(text):
             return "dependence"
+        if self.patterns.death_idiom(text):
+            return "idiom"
         if self.patterns.conversational_reply(text):
             return "reply"
         return None

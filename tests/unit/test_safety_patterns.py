@@ -288,6 +288,9 @@ def test_kinds_found_in_the_exhausted_sets(text, intent):
         "i hope so, thanks for the info",
         "years ago i tried to end things, i'm fine now. does kratom affect mood?",
         "is it ok to drink 2 beers on kratom",
+        "my boss is gonna kill me if i'm late again, can kratom help me focus",
+        "i want to die of embarrassment, my mum found my kratom",
+        "the taste makes me want to die lol, what do people mix it with",
     ],
 )
 def test_look_alikes_of_those_kinds_do_not_match(text):

@@ -399,9 +399,18 @@ def test_asking_how_to_reach_help_or_about_travel_is_not_refused_by_the_dosing_m
         ("i cant go on without it, the withdrawal is hell", "express_self_harm", False),
         ("i cant go a day without it and i want to die", "express_self_harm", False),
         ("cant get through a single day without it, my kids would be better off", "express_self_harm", False),
+        # a death idiom
+        ("my manager is gonna kill me if this drug test comes back positive, will kratom show?", None, True),
+        ("i could die of embarrassment, my son found my kratom. how do i explain it", None, True),
+        ("the flavor makes me want to die, what do people mix it with", None, True),
+        ("this withdrawal is killing me, how long until it eases", None, True),
+        # the idiom and a real sign, or a wish to die in earnest: the crisis reply
+        ("my dad will kill me when he finds out, and honestly i want to end it", "express_self_harm", False),
+        ("my wife is going to kill me, i already took the pills", "express_self_harm", False),
+        ("kratom makes me want to die", "express_self_harm", False),
     ],
 )
-def test_a_deletion_request_dependence_or_a_reply_the_self_harm_model_took_for_a_crisis_gets_the_safety_line(
+def test_a_deletion_request_dependence_an_idiom_or_a_reply_the_self_harm_model_took_for_a_crisis_gets_the_line(
     screen, text, decision, net
 ):
     record = deciding(screen, text, self_harm=0.9)
