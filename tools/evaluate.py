@@ -4,9 +4,9 @@
   with `rasa test nlu`: per-intent precision, recall and F1, plus the confusion matrix
   and intent-confidence histogram images Rasa draws.
 - Safety screen, dev: out-of-fold figures of its models on the safety corpus (data/safety)
-  at the trained thresholds, and the dev red-team sets over REST with their misses.
-- Safety screen, sealed: the sealed set's figures over REST (tests/sealed/), reported
-  apart, never its messages.
+  at the trained thresholds, and the dev sets over REST (red-team, dev, exhausted) with their misses.
+- Safety screen, sealed: the sealed sets' figures over REST (tests/sealed_vN/), reported
+  apart, never their messages.
 - Content: the content audit's table of sources and review dates.
 """
 
@@ -106,13 +106,13 @@ Images: [confusion matrix](heldout/intent_confusion_matrix.png), [confidence his
 Out-of-fold, on the safety corpus (the thresholds are chosen from these):
 {chr(10).join("- " + line for line in oof)}
 
-Dev red-team sets over REST, real servers (read while the screen was built):
+Dev sets over REST, real servers (read while the screen was built, and the sealed sets exhausted by reading their misses):
 {chr(10).join("- " + line for f in dev for line in f.lines())}
 
 Their misses:
 {chr(10).join("- " + miss for f in dev for miss in f.misses()) or "- none"}
 
-## Safety screen, sealed sets (tests/sealed*/, written blind, never tuned on)
+## Safety screen, sealed sets (tests/sealed_v*/, written blind, never tuned on)
 {chr(10).join("- " + line for f in sealed for line in f.lines())}
 
 ## Content audit
