@@ -149,6 +149,7 @@ def test_crises_come_first_in_the_browser_also_in_another_language(visit, domain
     open_widget(page)
     say(page, "been throwing up for hours after a 7oh shot and now im confused")
     answer(page, starts_with_response(domain, "utter_emergency_numbers"))
+    settled(page)  # the first-aid paragraphs that follow the numbers have arrived
     say(page, "me quiero morir")
     bot = answer(page, starts_with_response(domain, "utter_self_harm_support"))
     assert "024" in bot[0] and "findahelpline.com" in bot[0]
