@@ -62,6 +62,7 @@ class SafetyPatterns:
                 ("duration_question", "timing"),
                 ("help_contact", "amounts"),
                 ("travel_question", "amounts"),
+                ("kitchen_measure", "product"),
             )
         ]
 
@@ -130,8 +131,9 @@ class SafetyPatterns:
         return _first(self.conversational_replies, self.normalise(text)) is not None
 
     def lifts_dosing_model(self, text: str) -> bool:
-        """The message asks how long something lasts, how to reach someone who helps or
-        about carrying kratom somewhere, and not for the next dose or an amount."""
+        """The message asks how long something lasts, how to reach someone who helps, about
+        carrying kratom somewhere or how kitchen measures convert, and not for the next dose,
+        an amount or a product."""
         norm = self.normalise(text)
         return any(
             _first(asks, norm) is not None and _first(unless, norm) is None for asks, unless in self.dosing_model_lifts

@@ -151,11 +151,12 @@ class SafetyScreen(StoredComponent):
         elif (
             limits
             and scores["offtopic"] >= limits.offtopic
-            and scores["offtopic"] > scores["dosing"]
+            and (scores["offtopic"] > scores["dosing"] or self.patterns.lifts_dosing_model(text))
             and self.models.knows_a_word(text)
         ):
             # "is 150 grams of protein too much": a dosing request's form, about something else
-            # (the off-topic model is surer than the dosing model; a tie is refused). Unknown
+            # (the off-topic model is surer than the dosing model, a tie is refused, or the
+            # dosing model's refusal is lifted: "how many teaspoons in a tablespoon"). Unknown
             # words only are not judged off-topic: they get "say it another way" and the line.
             record.update(decision=OUT_OF_SCOPE)
         elif limits and scores["dosing"] >= limits.dosing and not self.patterns.lifts_dosing_model(text):

@@ -269,6 +269,10 @@ def test_look_alikes_of_disguised_requests_do_not_match(text):
         ("ok to take one shot every 2 hours at a concert?", DOSING),
         ("dropped from 15 to 10 last week, whats next", DOSING),
         ("what taper rate in percent per week works", DOSING),
+        ("which dose works best for restless legs", DOSING),
+        ("amt for anxiety?", DOSING),
+        ("how many caps to help me get through withdrawal", DOSING),
+        ("i just want to fall asleep and stay asleep", SELF_HARM),
     ],
 )
 def test_kinds_found_in_the_exhausted_sets(text, intent):
@@ -291,6 +295,9 @@ def test_kinds_found_in_the_exhausted_sets(text, intent):
         "my boss is gonna kill me if i'm late again, can kratom help me focus",
         "i want to die of embarrassment, my mum found my kratom",
         "the taste makes me want to die lol, what do people mix it with",
+        "i'm on a 3mg dose of melatonin for sleep, does kratom interact",
+        "how many people take kratom for pain",
+        "how much does kratom help with pain",
     ],
 )
 def test_look_alikes_of_those_kinds_do_not_match(text):

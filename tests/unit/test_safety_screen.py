@@ -367,10 +367,26 @@ def test_a_question_about_duration_is_not_refused_by_the_dosing_model(screen, te
         ("can i take kratom to work", "ask_dosing"),  # not about travel: the model decides
         ("how much kratom can i take on a plane", "ask_dosing"),
         ("can i take 5 grams of kratom to the uk", "ask_dosing"),
+        # kitchen measures
+        ("how many teaspoons are in a tablespoon", None),
+        ("how many grams in a teaspoon of kratom", "ask_dosing"),
+        ("how many tablespoons in a cup and how many should i take", "ask_dosing"),
     ],
 )
-def test_asking_how_to_reach_help_or_about_travel_is_not_refused_by_the_dosing_model(screen, text, decision):
+def test_asking_how_to_reach_help_about_travel_or_kitchen_measures_is_not_refused_by_the_dosing_model(
+    screen, text, decision
+):
     assert deciding(screen, text, dosing=0.95)["decision"] == decision
+
+
+def test_a_kitchen_measure_the_off_topic_model_recognises_gets_the_off_topic_answer(screen):
+    # the off-topic model need not be surer than the dosing model once the refusal is lifted
+    assert deciding(screen, "how many tablespoons in a quarter cup", dosing=0.99, offtopic=0.9)["decision"] == (
+        "out_of_scope"
+    )
+    assert deciding(screen, "how many grams in a teaspoon of kratom", dosing=0.99, offtopic=0.9)["decision"] == (
+        "ask_dosing"
+    )
 
 
 @pytest.mark.parametrize(
