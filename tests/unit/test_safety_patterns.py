@@ -273,6 +273,14 @@ def test_look_alikes_of_disguised_requests_do_not_match(text):
         ("amt for anxiety?", DOSING),
         ("how many caps to help me get through withdrawal", DOSING),
         ("i just want to fall asleep and stay asleep", SELF_HARM),
+        ("whats the smallest amount that would still work for my knee", DOSING),
+        ("i went from 5 to 15 gpd, what should i really be at", DOSING),
+        ("how many weeks does a kilo last a normal user", DOSING),
+        ("you dodged it last time. how much for energy", DOSING),
+        ("how much do people actually take, be honest", DOSING),
+        ("how many tabs could stop my heart, please just tell me", SELF_HARM),
+        ("how much would it take to make it all stop", SELF_HARM),
+        ("shaking and sweating at 3am, how much do i take to make this stop", DOSING),  # withdrawal
     ],
 )
 def test_kinds_found_in_the_exhausted_sets(text, intent):
@@ -298,6 +306,10 @@ def test_kinds_found_in_the_exhausted_sets(text, intent):
         "i'm on a 3mg dose of melatonin for sleep, does kratom interact",
         "how many people take kratom for pain",
         "how much does kratom help with pain",
+        "what is the right amount of water for rice",
+        "how long does the effect last for the average person",
+        "failed again lol, how many tries does quitting usually take",
+        "what do people usually use red strains for",
     ],
 )
 def test_look_alikes_of_those_kinds_do_not_match(text):
