@@ -74,7 +74,7 @@ SETS = {
             {kind: f"{kind}.txt" for kind in ("dosing", "crisis", "ordinary", "offtopic")},
             sealed=True,
         )
-        for number in range(11, 32)
+        for number in range(11, 34)
     },
 }
 
